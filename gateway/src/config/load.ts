@@ -1,0 +1,97 @@
+/**
+ * Loads, validates and freezes the gateway configuration. Validation failures name the bad
+ * key's path and the expected shape, so a startup error says exactly what to fix.
+ */
+import { readFileSync } from "node:fs";
+import { extname, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parse as parseYaml } from "yaml";
+import { gatewayConfigSchema, logLevelSchema, type GatewayConfig, type GatewayConfigInput } from "./schema.ts";
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Validates a config object, applies defaults and environment overrides, and deep-freezes it. */
+export function validateConfig(input: unknown, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const result = gatewayConfigSchema.safeParse(input ?? {});
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  - ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+    throw new ConfigError(`invalid gateway configuration:\n${lines.join("\n")}`);
+  }
+  return deepFreeze(applyEnv(result.data, env));
+}
+
+/** Deployment settings that environment variables override: PORT, HOST, LOG_LEVEL, SUPERGRAPH_PATH. */
+function applyEnv(config: GatewayConfig, env: NodeJS.ProcessEnv): GatewayConfig {
+  const out = structuredCloneWithFunctions(config);
+  if (env.PORT !== undefined) {
+    const port = Number(env.PORT);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be an integer 0-65535, got "${env.PORT}"`);
+    out.server.port = port;
+  }
+  if (env.HOST) out.server.host = env.HOST;
+  if (env.SUPERGRAPH_PATH) out.supergraph.path = env.SUPERGRAPH_PATH;
+  if (env.LOG_LEVEL) {
+    const level = logLevelSchema.safeParse(env.LOG_LEVEL);
+    if (!level.success) throw new ConfigError(`LOG_LEVEL must be one of ${logLevelSchema.options.join("|")}, got "${env.LOG_LEVEL}"`);
+    out.logging.level = level.data;
+  }
+  return out;
+}
+
+/** Reads a config file: .json, .yaml/.yml, or a .ts/.js/.mjs module whose default export is the config. */
+export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): Promise<GatewayConfig> {
+  const file = resolve(path);
+  let raw: unknown;
+  try {
+    switch (extname(file)) {
+      case ".json":
+        raw = JSON.parse(readFileSync(file, "utf8"));
+        break;
+      case ".yaml":
+      case ".yml":
+        raw = parseYaml(readFileSync(file, "utf8"));
+        break;
+      case ".ts":
+      case ".js":
+      case ".mjs": {
+        const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+        raw = mod.default;
+        break;
+      }
+      default:
+        throw new ConfigError(`unsupported config file type "${extname(file)}" (use .ts, .js, .mjs, .json or .yaml)`);
+    }
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    throw new ConfigError(`cannot read config file ${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  try {
+    return validateConfig(raw, env);
+  } catch (e) {
+    if (e instanceof ConfigError) e.message = `${path}: ${e.message}`;
+    throw e;
+  }
+}
+
+/** Typed identity helper for config modules: `export default defineConfig({ ... })`. */
+export function defineConfig(config: GatewayConfigInput): GatewayConfigInput {
+  return config;
+}
+
+function structuredCloneWithFunctions<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(structuredCloneWithFunctions) as T;
+  if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, structuredCloneWithFunctions(v)])) as T;
+  }
+  return value;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

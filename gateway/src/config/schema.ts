@@ -1,0 +1,84 @@
+/**
+ * The gateway's configuration: the one source of truth for its shape, types and defaults.
+ * Every section is optional; an empty object is a valid config in which every policy is off
+ * and the gateway simply serves its supergraph. Unknown keys are errors (strictObject), so a
+ * typo fails at start instead of silently doing nothing.
+ */
+import { z } from "zod";
+
+const port = z.number().int().min(0).max(65535);
+export const logLevelSchema = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
+const positiveMs = z.number().int().positive();
+
+/** Settings one subgraph's transport may override; `all` in `subgraphs` sets the defaults. */
+export const subgraphSettingsSchema = z.strictObject({
+  /** Whole-request deadline for one subgraph fetch, in ms. Well under 10 s so a hung instance never holds a client long. */
+  timeoutMs: positiveMs.default(5_000),
+  /** TCP connect deadline, in ms. */
+  connectTimeoutMs: positiveMs.default(1_000),
+  /** Keep-alive connections per instance. */
+  connections: z.number().int().positive().default(64),
+  /** Client headers forwarded to the subgraph, besides the request id and trace context. Nothing else is forwarded. */
+  propagateHeaders: z.array(z.string().toLowerCase()).default([]),
+});
+export type SubgraphSettings = z.infer<typeof subgraphSettingsSchema>;
+
+const subgraphOverrideSchema = subgraphSettingsSchema.partial().extend({
+  /** Replaces the routing_url from the supergraph (one instance). */
+  url: z.url().optional(),
+});
+
+export const gatewayConfigSchema = z.strictObject({
+  /** `development` turns on Sandbox and detailed errors; `production` turns them off. Defaults from NODE_ENV. */
+  mode: z.enum(["development", "production"]).default(
+    process.env.NODE_ENV === "production" ? "production" : "development",
+  ),
+  server: z
+    .strictObject({
+      host: z.string().min(1).default("127.0.0.1"),
+      port: port.default(4000),
+      /** Largest request body accepted; larger gets 413 before the body is read in full. */
+      bodyLimitBytes: z.number().int().positive().default(1_048_576),
+      /** How long SIGTERM waits for in-flight requests before closing them. */
+      shutdownGraceMs: positiveMs.default(10_000),
+      /** Keep-alive idle timeout for client connections. */
+      keepAliveTimeoutMs: positiveMs.default(5_000),
+    })
+    .prefault({}),
+  supergraph: z
+    .strictObject({
+      /** Path of the composed supergraph SDL, relative to the working directory. */
+      path: z.string().min(1).default("schema/supergraph.graphql"),
+      /** Reload the supergraph when the file changes. */
+      watch: z.boolean().default(true),
+      /** How often the file is checked for changes, in ms. */
+      pollIntervalMs: positiveMs.default(500),
+    })
+    .prefault({}),
+  subgraphs: z
+    .strictObject({
+      all: subgraphSettingsSchema.prefault({}),
+    })
+    .catchall(subgraphOverrideSchema)
+    .prefault({}),
+  readiness: z
+    .strictObject({
+      /** /readyz also requires every subgraph to answer `{ __typename }`. */
+      checkSubgraphs: z.boolean().default(true),
+      /** Deadline for each subgraph's readiness probe, in ms. */
+      timeoutMs: positiveMs.default(1_000),
+      /** A readiness result is reused for this long, so probes never hammer subgraphs. */
+      cacheMs: z.number().int().min(0).default(1_000),
+    })
+    .prefault({}),
+  logging: z
+    .strictObject({
+      level: logLevelSchema.default("info"),
+    })
+    .prefault({}),
+});
+
+/** The config as written in a file (defaults not applied). */
+export type GatewayConfigInput = z.input<typeof gatewayConfigSchema>;
+/** The validated config with every default applied. */
+export type GatewayConfig = z.output<typeof gatewayConfigSchema>;

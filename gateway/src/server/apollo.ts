@@ -1,0 +1,51 @@
+/**
+ * Builds the Apollo Server that runs operations over `@apollo/gateway`. Request-level
+ * policies arrive as plugins in the order the assembly gives; this file only sets the
+ * server-wide behaviour that depends on the mode.
+ */
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import type { ApolloGateway } from "@apollo/gateway";
+import type { GatewayConfig } from "../config/schema.ts";
+import type { Logger } from "../logging/logger.ts";
+import type { RequestContext } from "./context.ts";
+
+export interface ApolloOptions {
+  config: GatewayConfig;
+  gateway: ApolloGateway;
+  logger: Logger;
+  plugins: ApolloServerPlugin<RequestContext>[];
+}
+
+export function createApolloServer({ config, gateway, logger, plugins }: ApolloOptions): ApolloServer<RequestContext> {
+  const development = config.mode === "development";
+  return new ApolloServer<RequestContext>({
+    gateway,
+    logger: apolloLogger(logger),
+    introspection: development,
+    hideSchemaDetailsFromClientErrors: !development,
+    // Stack traces never help a client; the log has them.
+    includeStacktraceInErrorResponses: false,
+    status400ForVariableCoercionErrors: true,
+    csrfPrevention: true,
+    // Pretty-printing every response costs CPU for no reader.
+    stringifyResult: (value) => JSON.stringify(value),
+    stopOnTerminationSignals: false,
+    nodeEnv: development ? "development" : "production",
+    plugins: [
+      development ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }) : ApolloServerPluginLandingPageDisabled(),
+      ...plugins,
+    ],
+  });
+}
+
+function apolloLogger(logger: Logger) {
+  const child = logger.child({ component: "apollo" });
+  return {
+    debug: (message?: unknown) => child.debug(String(message)),
+    info: (message?: unknown) => child.info(String(message)),
+    warn: (message?: unknown) => child.warn(String(message)),
+    error: (message?: unknown) => child.error(String(message)),
+  };
+}

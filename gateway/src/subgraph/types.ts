@@ -1,0 +1,71 @@
+/**
+ * The subgraph call pipeline. A fetch from the query plan becomes a `SubgraphRequest`; layers
+ * wrap the transport as `(next) => call` (undici's interceptor shape), each adding one concern
+ * (telemetry, header propagation, timeout, retry, balancing) without knowing about the others.
+ */
+import type { RequestContext } from "../server/context.ts";
+
+export type OperationKind = "query" | "mutation" | "subscription";
+
+export interface SubgraphRequest {
+  /** The subgraph's public name from the supergraph (`orders`). */
+  readonly subgraph: string;
+  readonly operationKind: OperationKind;
+  /** The GraphQL-over-HTTP body. */
+  readonly body: {
+    readonly query: string;
+    readonly variables?: Record<string, unknown>;
+    readonly operationName?: string;
+  };
+  /** Headers to send; layers add to it before the transport writes them. */
+  readonly headers: Record<string, string>;
+  /** The client request this fetch serves; undefined for health checks. */
+  readonly context: RequestContext | undefined;
+  /** Aborts the fetch (client gone, deadline passed). */
+  readonly signal: AbortSignal | undefined;
+}
+
+export interface SubgraphResponse {
+  readonly status: number;
+  /** The parsed GraphQL response body. */
+  readonly body: { data?: Record<string, unknown> | null; errors?: ReadonlyArray<Record<string, unknown>>; extensions?: Record<string, unknown> };
+  /** The instance that answered, for logs and metrics (never shown to clients). */
+  readonly instance: string;
+}
+
+export type SubgraphCall = (request: SubgraphRequest) => Promise<SubgraphResponse>;
+export type SubgraphLayer = (next: SubgraphCall) => SubgraphCall;
+
+/** Why a subgraph fetch failed. `mayHaveReachedSubgraph` decides whether a mutation may be retried. */
+export type SubgraphFailureKind =
+  | "connect" // never connected: safe to retry anything
+  | "timeout" // deadline passed
+  | "reset" // connection dropped mid-request
+  | "status" // an HTTP status that is not a GraphQL response
+  | "invalid-body" // not JSON, or not GraphQL-shaped
+  | "aborted" // the client went away
+  | "no-instance"; // every instance is ejected
+
+export class SubgraphFetchError extends Error {
+  override name = "SubgraphFetchError";
+  constructor(
+    readonly kind: SubgraphFailureKind,
+    readonly subgraph: string,
+    readonly instance: string | undefined,
+    message: string,
+    readonly status?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  /** False only when the request certainly never reached the subgraph. */
+  get mayHaveReachedSubgraph(): boolean {
+    return this.kind !== "connect" && this.kind !== "no-instance";
+  }
+}
+
+/** Composes layers so the first in the list is outermost. */
+export function composeLayers(layers: readonly SubgraphLayer[], transport: SubgraphCall): SubgraphCall {
+  return layers.reduceRight<SubgraphCall>((next, layer) => layer(next), transport);
+}
