@@ -1,0 +1,136 @@
+/**
+ * The HTTP edge answers every malformed request with a 4xx and a GraphQL error naming the
+ * problem, never a 5xx or an HTML page. No subgraph is needed: none of these reach one.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { request } from "node:http";
+import { startTestGateway, type TestGateway } from "../helpers/gateway.ts";
+
+let gateway: TestGateway;
+
+before(async () => {
+  gateway = await startTestGateway({ server: { bodyLimitBytes: 10_000 }, readiness: { checkSubgraphs: false } });
+});
+after(() => gateway.stop());
+
+async function send(init: RequestInit & { path?: string }) {
+  const url = init.path ? gateway.url.replace("/graphql", init.path) : gateway.url;
+  const res = await fetch(url, init);
+  const text = await res.text();
+  return { status: res.status, contentType: res.headers.get("content-type") ?? "", body: JSON.parse(text) as { errors?: Array<{ message: string; extensions?: { code?: string } }>; data?: unknown } };
+}
+
+const json = { "content-type": "application/json" };
+
+describe("the HTTP edge", () => {
+  it("answers invalid JSON with 400 INVALID_JSON naming the parse error", async () => {
+    const r = await send({ method: "POST", headers: json, body: '{"query": "{ __typename }"' });
+    assert.equal(r.status, 400);
+    assert.equal(r.body.errors?.[0]?.extensions?.code, "INVALID_JSON");
+    assert.match(r.body.errors![0]!.message, /not valid JSON/);
+  });
+
+  it("answers an empty body with 400 EMPTY_BODY", async () => {
+    const r = await send({ method: "POST", headers: json, body: "" });
+    assert.equal(r.status, 400);
+    assert.equal(r.body.errors?.[0]?.extensions?.code, "EMPTY_BODY");
+  });
+
+  it("answers an unknown field with 400 GRAPHQL_VALIDATION_FAILED naming the field", async () => {
+    const r = await send({ method: "POST", headers: json, body: JSON.stringify({ query: "{ noSuchField }" }) });
+    assert.equal(r.status, 400);
+    assert.equal(r.body.errors?.[0]?.extensions?.code, "GRAPHQL_VALIDATION_FAILED");
+    assert.match(r.body.errors![0]!.message, /noSuchField/);
+  });
+
+  it("answers a syntax error with 400 GRAPHQL_PARSE_FAILED", async () => {
+    const r = await send({ method: "POST", headers: json, body: JSON.stringify({ query: "{ orders(" }) });
+    assert.equal(r.status, 400);
+    assert.equal(r.body.errors?.[0]?.extensions?.code, "GRAPHQL_PARSE_FAILED");
+  });
+
+  it("answers a wrong content type with 415 naming the type it got", async () => {
+    const r = await send({ method: "POST", headers: { "content-type": "text/xml" }, body: "<query/>" });
+    assert.equal(r.status, 415);
+    assert.equal(r.body.errors?.[0]?.extensions?.code, "UNSUPPORTED_MEDIA_TYPE");
+    assert.match(r.body.errors![0]!.message, /text\/xml/);
+  });
+
+  it("answers a missing content type with 415 asking for application/json", async () => {
+    const r = await send({ method: "POST", body: JSON.stringify({ query: "{ __typename }" }) });
+    assert.equal(r.status, 415);
+    assert.match(r.body.errors![0]!.message, /application\/json/);
+  });
+
+  it("answers a JSON body that is not an object with 400", async () => {
+    const r = await send({ method: "POST", headers: json, body: "42" });
+    assert.equal(r.status, 400);
+    assert.equal(r.body.errors?.[0]?.extensions?.code, "BAD_REQUEST");
+  });
+
+  it("answers a body with no query with 400", async () => {
+    const r = await send({ method: "POST", headers: json, body: JSON.stringify({ variables: {} }) });
+    assert.equal(r.status, 400);
+    assert.ok(r.body.errors?.[0]?.message);
+  });
+
+  it("refuses a declared oversized body with 413 before reading it", async () => {
+    const r = await send({ method: "POST", headers: json, body: JSON.stringify({ query: `{ __typename } #${"x".repeat(20_000)}` }) });
+    assert.equal(r.status, 413);
+    assert.equal(r.body.errors?.[0]?.extensions?.code, "PAYLOAD_TOO_LARGE");
+  });
+
+  it("refuses an oversized chunked body with 413 once it passes the limit", async () => {
+    const port = gateway.port;
+    const result = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request({ host: "127.0.0.1", port, path: "/graphql", method: "POST", headers: { "content-type": "application/json", "transfer-encoding": "chunked" } }, (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on("error", reject);
+      for (let i = 0; i < 20; i++) req.write("x".repeat(1000));
+      req.end();
+    });
+    assert.equal(result.status, 413);
+    assert.equal(JSON.parse(result.body).errors[0].extensions.code, "PAYLOAD_TOO_LARGE");
+  });
+
+  it("answers an unknown path with a JSON 404", async () => {
+    const r = await send({ path: "/nope", method: "GET" });
+    assert.equal(r.status, 404);
+    assert.match(r.contentType, /application\/json/);
+    assert.equal(r.body.errors?.[0]?.extensions?.code, "NOT_FOUND");
+  });
+
+  it("answers an unsupported method with a JSON 405", async () => {
+    const r = await send({ method: "DELETE" });
+    assert.equal(r.status, 405);
+    assert.equal(r.body.errors?.[0]?.extensions?.code, "METHOD_NOT_ALLOWED");
+  });
+
+  it("serves a query over GET", async () => {
+    const res = await fetch(`${gateway.url}?query=${encodeURIComponent("{ __typename }")}`, { headers: { "apollo-require-preflight": "1" } });
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { data: { __typename: "Query" } });
+  });
+
+  it("refuses a mutation over GET", async () => {
+    const res = await fetch(`${gateway.url}?query=${encodeURIComponent('mutation { login(email: "a", password: "b") { accessToken } }')}`, { headers: { "apollo-require-preflight": "1" } });
+    assert.equal(res.status, 405);
+  });
+
+  it("echoes a sane x-request-id and generates one otherwise", async () => {
+    const mine = await fetch(gateway.url, { method: "POST", headers: { ...json, "x-request-id": "req-123" }, body: JSON.stringify({ query: "{ __typename }" }) });
+    assert.equal(mine.headers.get("x-request-id"), "req-123");
+    const evil = await fetch(gateway.url, { method: "POST", headers: { ...json, "x-request-id": "bad id; with spaces" }, body: JSON.stringify({ query: "{ __typename }" }) });
+    assert.match(evil.headers.get("x-request-id") ?? "", /^[0-9a-f-]{36}$/);
+  });
+
+  it("serves /healthz as soon as it listens", async () => {
+    const r = await send({ path: "/healthz", method: "GET" });
+    assert.deepEqual(r.body, { status: "ok" });
+  });
+});

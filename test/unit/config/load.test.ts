@@ -1,0 +1,53 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError, loadConfigFile, validateConfig } from "../../../gateway/src/config/load.ts";
+
+describe("gateway configuration", () => {
+  it("accepts an empty config and applies every default", () => {
+    const config = validateConfig({}, {});
+    assert.equal(config.server.port, 4000);
+    assert.equal(config.server.host, "127.0.0.1");
+    assert.equal(config.supergraph.path, "schema/supergraph.graphql");
+    assert.equal(config.subgraphs.all.timeoutMs, 5000);
+    assert.ok(config.subgraphs.all.timeoutMs < 10_000, "subgraph timeout default stays well under 10 s");
+  });
+
+  it("rejects an unknown key and names its path", () => {
+    assert.throws(() => validateConfig({ server: { prot: 4000 } }, {}), (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      assert.match(e.message, /server: Unrecognized key.*"prot"/);
+      return true;
+    });
+  });
+
+  it("names the bad key and the expected shape for a wrong type", () => {
+    assert.throws(() => validateConfig({ subgraphs: { orders: { timeoutMs: "fast" } } }, {}), /subgraphs\.orders\.timeoutMs: .*expected number/);
+  });
+
+  it("lets PORT and HOST from the environment override the file", () => {
+    const config = validateConfig({ server: { port: 1 } }, { PORT: "4321", HOST: "0.0.0.0" });
+    assert.equal(config.server.port, 4321);
+    assert.equal(config.server.host, "0.0.0.0");
+  });
+
+  it("refuses a PORT that is not a port number with a clear message", () => {
+    assert.throws(() => validateConfig({}, { PORT: "eighty" }), /PORT must be an integer 0-65535, got "eighty"/);
+  });
+
+  it("returns a frozen config so no module can change it at run time", () => {
+    const config = validateConfig({}, {});
+    assert.ok(Object.isFrozen(config));
+    assert.ok(Object.isFrozen(config.server));
+  });
+
+  it("loads YAML and JSON files and prefixes errors with the file name", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gw-config-"));
+    writeFileSync(join(dir, "ok.yaml"), "server:\n  port: 4100\n");
+    writeFileSync(join(dir, "bad.json"), JSON.stringify({ logging: { level: "loud" } }));
+    assert.equal((await loadConfigFile(join(dir, "ok.yaml"), {})).server.port, 4100);
+    await assert.rejects(loadConfigFile(join(dir, "bad.json"), {}), /bad\.json: invalid gateway configuration:\n.*logging\.level/);
+  });
+});
