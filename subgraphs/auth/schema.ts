@@ -1,0 +1,49 @@
+import type { Migration } from "../shared/db.ts";
+import type { UserSeedRow } from "./seed.ts";
+
+/** The auth database's history: tables, then the seeded users. */
+export function authMigrations(seedUsers: readonly UserSeedRow[]): Migration[] {
+  return [
+    {
+      name: "create tables",
+      sql: `
+        CREATE TABLE users (
+          id TEXT PRIMARY KEY,
+          email TEXT NOT NULL UNIQUE,
+          name TEXT NOT NULL,
+          roles TEXT NOT NULL,            -- JSON array
+          password_hash TEXT NOT NULL,
+          created_at INTEGER NOT NULL
+        ) STRICT;
+        CREATE TABLE signing_keys (
+          kid TEXT PRIMARY KEY,
+          alg TEXT NOT NULL,
+          private_jwk TEXT NOT NULL,
+          public_jwk TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          retire_at INTEGER                -- NULL while it is the signing key
+        ) STRICT;
+        CREATE TABLE refresh_tokens (
+          token_hash TEXT PRIMARY KEY,     -- SHA-256 of the token; the token itself is never stored
+          family_id TEXT NOT NULL,
+          user_id TEXT NOT NULL REFERENCES users(id),
+          created_at INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL,
+          used_at INTEGER,
+          revoked_at INTEGER
+        ) STRICT;
+        CREATE INDEX refresh_tokens_family ON refresh_tokens(family_id);
+        CREATE INDEX refresh_tokens_expiry ON refresh_tokens(expires_at);
+      `,
+    },
+    {
+      name: "seed users",
+      run: (db) => {
+        const insert = db.prepare(
+          "INSERT INTO users (id, email, name, roles, password_hash, created_at) VALUES (@id, @email, @name, @roles, @passwordHash, @createdAt)",
+        );
+        for (const user of seedUsers) insert.run(user);
+      },
+    },
+  ];
+}

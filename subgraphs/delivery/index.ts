@@ -1,0 +1,63 @@
+import { openDatabase } from "../shared/db.ts";
+import { createRemoteIdentityVerifier, type RemoteVerifierOptions } from "../shared/identity.ts";
+import { createOrdersClient, type OrdersClientOptions } from "../shared/orders-client.ts";
+import { loadSubgraphSchema } from "../shared/schema.ts";
+import { startSubgraphServer } from "../shared/server.ts";
+import { closeInOrder, resolveCommonOptions, type CommonServiceOptions, type SubgraphHandle } from "../shared/service.ts";
+import { createDeliveryLoaders, type DeliveryContext } from "./context.ts";
+import { DeliveryRepository } from "./repository.ts";
+import { deliveryResolvers } from "./resolvers.ts";
+import { deliveryMigrations } from "./schema.ts";
+import { createStatusUpdater } from "./status-updates.ts";
+import { DeliveryUpdates, type DeliveryUpdatedListener } from "./updates.ts";
+
+export type { DeliveryUpdatedListener } from "./updates.ts";
+export type { DeliveryRecord } from "./repository.ts";
+
+export interface DeliverySubgraphOptions extends CommonServiceOptions, Pick<RemoteVerifierOptions, "jwksUrl" | "jwksCooldownMs"> {
+  /** The orders subgraph, asked who owns an order that has no delivery yet. Default env ORDERS_URL, else :4002. */
+  ordersUrl?: string;
+  /** Default 5000 ms. */
+  ordersTimeoutMs?: number;
+}
+
+export interface DeliverySubgraph extends SubgraphHandle {
+  /** Called after every committed status change; returns the unsubscribe function. */
+  onDeliveryUpdated(listener: DeliveryUpdatedListener): () => void;
+}
+
+/** Starts the delivery subgraph: deliveries, their history, couriers' status updates. */
+export async function createDeliverySubgraph(options: DeliverySubgraphOptions = {}): Promise<DeliverySubgraph> {
+  const common = resolveCommonOptions("delivery", options);
+  const { db, sqlCount } = openDatabase({ path: common.dbPath, migrations: deliveryMigrations });
+  const deliveries = new DeliveryRepository(db);
+  const updates = new DeliveryUpdates((error) => common.logger.error({ err: error }, "delivery listener failed"));
+  const ordersClientOptions: OrdersClientOptions = {
+    ...(options.ordersUrl ? { url: options.ordersUrl } : {}),
+    ...(options.ordersTimeoutMs ? { timeoutMs: options.ordersTimeoutMs } : {}),
+  };
+  const updateStatus = createStatusUpdater({ db, deliveries, fetchOrder: createOrdersClient(ordersClientOptions), updates, now: common.now });
+
+  const server = await startSubgraphServer<DeliveryContext>({
+    service: "delivery",
+    schema: loadSubgraphSchema("delivery", deliveryResolvers({ deliveries, updateStatus })),
+    logger: common.logger,
+    verifyIdentity: createRemoteIdentityVerifier(options),
+    createContext: (base) => ({ ...base, loaders: createDeliveryLoaders(deliveries) }),
+    port: common.port,
+    host: common.host,
+  });
+  common.logger.info({ url: server.url }, "delivery subgraph listening");
+
+  return {
+    service: "delivery",
+    url: server.url,
+    origin: server.origin,
+    port: server.port,
+    db,
+    sqlCount,
+    logger: common.logger,
+    onDeliveryUpdated: (listener) => updates.onDeliveryUpdated(listener),
+    close: closeInOrder(server.close, db),
+  };
+}

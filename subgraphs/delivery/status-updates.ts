@@ -1,0 +1,85 @@
+import type { Logger } from "pino";
+import type { Db } from "../shared/db.ts";
+import { appError, forbidden } from "../shared/errors.ts";
+import type { UserPrincipal } from "../shared/identity.ts";
+import type { OrdersClient } from "../shared/orders-client.ts";
+import { decideStatusUpdate, etaFor, type DeliveryStatus } from "./policy.ts";
+import type { DeliveryRecord, DeliveryRepository } from "./repository.ts";
+import type { DeliveryUpdates } from "./updates.ts";
+
+export interface StatusUpdateRequest {
+  caller: UserPrincipal;
+  orderId: string;
+  status: DeliveryStatus;
+  note: string | null;
+  authorization: string | undefined;
+  requestId: string;
+  logger: Logger;
+}
+
+/** d<n> for o<n>, so a delivery's id can be told from its order's at a glance. */
+export const deliveryIdFor = (orderId: string): string => (/^o\d+$/.test(orderId) ? `d${orderId.slice(1)}` : `d-${orderId}`);
+
+/**
+ * updateDeliveryStatus: creates the delivery of a newly placed order on first use (asking the
+ * orders subgraph, as the caller, who owns it), applies the policy, writes state and history
+ * in one transaction, then publishes the change.
+ */
+export function createStatusUpdater(deps: {
+  db: Db;
+  deliveries: DeliveryRepository;
+  fetchOrder: OrdersClient;
+  updates: DeliveryUpdates;
+  now: () => number;
+}) {
+  const { db, deliveries, fetchOrder, updates, now } = deps;
+
+  const write = db.transaction((request: StatusUpdateRequest, customerId: string | undefined): DeliveryRecord => {
+    // Re-read inside the write lock: another request may have changed it since the first look.
+    const current = deliveries.byOrderIds([request.orderId])[0];
+    const owner = current?.customerId ?? customerId;
+    if (owner === undefined) throw appError("NOT_FOUND", "Order not found");
+    const actor = { userId: request.caller.userId, isAdmin: request.caller.roles.includes("admin") };
+    const decision = decideStatusUpdate(current, actor, request.status);
+    switch (decision.kind) {
+      case "forbidden":
+        throw forbidden(decision.reason);
+      case "invalid_transition":
+        throw appError("INVALID_STATUS_TRANSITION", `A ${decision.from} delivery cannot become ${decision.to}`, {
+          from: decision.from,
+          to: decision.to,
+        });
+      case "allow": {
+        const at = now();
+        const change = {
+          deliveryId: current?.id ?? deliveryIdFor(request.orderId),
+          orderId: request.orderId,
+          customerId: owner,
+          courierId: decision.courierId,
+          status: request.status,
+          eta: etaFor(request.status, at),
+          note: request.note,
+          at,
+        };
+        deliveries.applyStatusChange(change);
+        const { deliveryId: id, orderId, courierId, status, eta } = change;
+        return { id, orderId, customerId: owner, courierId, status, eta, updatedAt: at };
+      }
+      default:
+        return decision satisfies never;
+    }
+  });
+
+  return async (request: StatusUpdateRequest): Promise<DeliveryRecord> => {
+    let customerId: string | undefined;
+    if (!deliveries.byOrderIds([request.orderId])[0]) {
+      const order = await fetchOrder(request.orderId, request);
+      if (!order) throw appError("NOT_FOUND", "Order not found");
+      customerId = order.userId;
+    }
+    const delivery = write.immediate(request, customerId);
+    request.logger.info({ deliveryId: delivery.id, status: delivery.status }, "delivery status updated");
+    updates.publish(delivery);
+    return delivery;
+  };
+}

@@ -1,0 +1,30 @@
+import type { DeliveryRecord } from "./repository.ts";
+
+export type DeliveryUpdatedListener = (delivery: DeliveryRecord) => void;
+
+/**
+ * In-process publish hook for delivery changes, called after the change is committed, so a
+ * subscription transport can listen here without touching the resolvers. A throwing listener
+ * is reported and skipped: it must not fail the mutation that already happened.
+ */
+export class DeliveryUpdates {
+  readonly #listeners = new Set<DeliveryUpdatedListener>();
+
+  constructor(private readonly onListenerError: (error: unknown) => void) {}
+
+  /** Registers a listener; returns the function that removes it. */
+  onDeliveryUpdated(listener: DeliveryUpdatedListener): () => void {
+    this.#listeners.add(listener);
+    return () => void this.#listeners.delete(listener);
+  }
+
+  publish(delivery: DeliveryRecord): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(delivery);
+      } catch (error) {
+        this.onListenerError(error);
+      }
+    }
+  }
+}

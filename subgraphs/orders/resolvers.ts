@@ -1,0 +1,67 @@
+import { hasRole, isAdmin, isOwnerOrAdmin, requireScope } from "../shared/authz.ts";
+import { forbidden } from "../shared/errors.ts";
+import type { Resolvers } from "../shared/schema.ts";
+import type { OrdersContext } from "./context.ts";
+import { checkPageSize, decodeCursor, toConnection } from "./pagination.ts";
+import type { OrderRecord, OrderRepository } from "./repository.ts";
+import { parsePlaceOrderInput } from "./validation.ts";
+
+interface PageArgs {
+  first: number;
+  after?: string | null;
+}
+
+export function ordersResolvers({ orders, now }: { orders: OrderRepository; now: () => number }): Resolvers<OrdersContext> {
+  /** One page of a user's orders, or of all orders when userId is undefined (admins). */
+  const connection = (userId: string | undefined, { first, after }: PageArgs) => {
+    const size = checkPageSize(first);
+    const position = after ? decodeCursor(after) : undefined;
+    // One row more than asked tells whether there is a next page without a count.
+    const rows = size === 0 ? [] : orders.page({ userId, after: position, limit: size + 1 });
+    return toConnection(rows, size, () => orders.count(userId));
+  };
+
+  return {
+    Query: {
+      order: async (_root, { id }: { id: string }, { principal, loaders }: OrdersContext) => {
+        requireScope(principal, "orders:read");
+        const order = await loaders.orderById.load(id);
+        if (order && !isOwnerOrAdmin(principal, order.userId)) throw forbidden("You may only read your own orders");
+        return order;
+      },
+      orders: (_root, args: PageArgs, { principal }: OrdersContext) => {
+        const caller = requireScope(principal, "orders:read");
+        return connection(isAdmin(caller) ? undefined : caller.userId, args);
+      },
+    },
+    Mutation: {
+      placeOrder: (_root, { input }: { input: unknown }, { principal, logger }: OrdersContext) => {
+        const caller = requireScope(principal, "orders:write");
+        const { items } = parsePlaceOrderInput(input);
+        const order = orders.insert({ userId: caller.userId, createdAt: now(), items });
+        logger.info({ orderId: order.id, totalCents: order.totalCents }, "order placed");
+        return order;
+      },
+    },
+    User: {
+      // Orders holds no user data; the reference is enough to resolve User.orders.
+      __resolveReference: ({ id }: { id: string }) => ({ id }),
+      orders: ({ id }: { id: string }, args: PageArgs, { principal }: OrdersContext) => {
+        requireScope(principal, "orders:read");
+        if (!isOwnerOrAdmin(principal, id)) throw forbidden("You may only list your own orders");
+        return connection(id, args);
+      },
+    },
+    Order: {
+      // Couriers need the orders they carry; anyone else sees only their own (null otherwise).
+      __resolveReference: async ({ id }: { id: string }, { principal, loaders }: OrdersContext) => {
+        const order = await loaders.orderById.load(id);
+        if (!order) return null;
+        return isOwnerOrAdmin(principal, order.userId) || hasRole(principal, "courier") ? order : null;
+      },
+      user: (order: OrderRecord) => ({ __typename: "User", id: order.userId }),
+      items: (order: OrderRecord, _args: unknown, { loaders }: OrdersContext) => loaders.itemsByOrderId.load(order.id),
+      createdAt: (order: OrderRecord) => new Date(order.createdAt).toISOString(),
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import type { Migration } from "../shared/db.ts";
+import { seedOrders } from "../shared/seed-catalog.ts";
+
+/** The orders database's history: tables, then the 300 seeded orders. */
+export const ordersMigrations: readonly Migration[] = [
+  {
+    name: "create tables",
+    sql: `
+      CREATE TABLE orders (
+        seq INTEGER PRIMARY KEY,          -- o<seq>; also the tie-breaker of the newest-first order
+        id TEXT NOT NULL UNIQUE,
+        user_id TEXT NOT NULL,
+        total_cents INTEGER NOT NULL CHECK (total_cents >= 0),
+        status TEXT NOT NULL CHECK (status IN ('PENDING', 'PAID', 'SHIPPED', 'DELIVERED', 'CANCELLED')),
+        created_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX orders_by_user ON orders(user_id, created_at DESC, seq DESC);
+      CREATE INDEX orders_by_time ON orders(created_at DESC, seq DESC);
+      CREATE TABLE order_items (
+        order_id TEXT NOT NULL REFERENCES orders(id),
+        position INTEGER NOT NULL,
+        sku TEXT NOT NULL,
+        name TEXT NOT NULL,
+        quantity INTEGER NOT NULL CHECK (quantity > 0),
+        unit_price_cents INTEGER NOT NULL CHECK (unit_price_cents >= 0),
+        PRIMARY KEY (order_id, position)
+      ) STRICT;
+    `,
+  },
+  {
+    name: "seed orders",
+    run: (db) => {
+      const insertOrder = db.prepare(
+        "INSERT INTO orders (seq, id, user_id, total_cents, status, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+      );
+      const insertItem = db.prepare(
+        "INSERT INTO order_items (order_id, position, sku, name, quantity, unit_price_cents) VALUES (?, ?, ?, ?, ?, ?)",
+      );
+      for (const order of seedOrders()) {
+        insertOrder.run(order.n, order.id, order.userId, order.totalCents, order.status, order.createdAt);
+        order.items.forEach((item, position) =>
+          insertItem.run(order.id, position, item.sku, item.name, item.quantity, item.unitPriceCents),
+        );
+      }
+    },
+  },
+];

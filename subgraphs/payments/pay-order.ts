@@ -1,0 +1,63 @@
+import type { Logger } from "pino";
+import { appError, forbidden } from "../shared/errors.ts";
+import type { UserPrincipal } from "../shared/identity.ts";
+import type { OrdersClient } from "../shared/orders-client.ts";
+import type { PaymentRecord, PaymentRepository } from "./repository.ts";
+import type { PaymentMethod } from "./seed.ts";
+
+export interface PayOrderRequest {
+  caller: UserPrincipal;
+  orderId: string;
+  idempotencyKey: string;
+  method: PaymentMethod;
+  authorization: string | undefined;
+  requestId: string;
+  logger: Logger;
+}
+
+const keyReused = (payment: PaymentRecord) =>
+  appError("IDEMPOTENCY_KEY_REUSED", "This idempotency key was already used for another order", { paymentId: payment.id });
+
+/**
+ * payOrder: a replayed key returns the original payment without charging; otherwise the amount
+ * comes from the orders subgraph (asked as the caller, so it enforces ownership too) and the
+ * payment is created exactly once per (caller, key).
+ */
+export function createPayOrder({ payments, fetchOrder, now }: { payments: PaymentRepository; fetchOrder: OrdersClient; now: () => number }) {
+  const replay = (request: PayOrderRequest, payment: PaymentRecord): PaymentRecord => {
+    if (payment.orderId !== request.orderId) throw keyReused(payment);
+    return payment;
+  };
+
+  return async (request: PayOrderRequest): Promise<PaymentRecord> => {
+    const { caller, orderId, idempotencyKey } = request;
+    // Fast path: a retry needs neither the orders service nor the write lock.
+    const previous = payments.byKey(caller.userId, idempotencyKey);
+    if (previous) return replay(request, previous);
+
+    const order = await fetchOrder(orderId, request);
+    if (!order) throw appError("NOT_FOUND", "Order not found");
+    if (order.userId !== caller.userId) throw forbidden("Only the order's customer can pay for it");
+    if (order.status === "CANCELLED") throw appError("ORDER_NOT_PAYABLE", "A cancelled order cannot be paid");
+
+    const outcome = payments.createOnce({
+      orderId,
+      userId: caller.userId,
+      amountCents: order.totalCents,
+      method: request.method,
+      idempotencyKey,
+      createdAt: now(),
+    });
+    switch (outcome.kind) {
+      case "created":
+        request.logger.info({ paymentId: outcome.payment.id, orderId, amountCents: outcome.payment.amountCents }, "order paid");
+        return outcome.payment;
+      case "replayed":
+        return replay(request, outcome.payment);
+      case "already_paid":
+        throw appError("ORDER_ALREADY_PAID", "This order is already paid", { paymentId: outcome.payment.id });
+      default:
+        return outcome satisfies never;
+    }
+  };
+}

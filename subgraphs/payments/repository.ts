@@ -1,0 +1,86 @@
+import { randomBytes } from "node:crypto";
+import { jsonList, type Db } from "../shared/db.ts";
+import type { PaymentMethod, PaymentStatus } from "./seed.ts";
+
+export interface PaymentRecord {
+  id: string;
+  orderId: string;
+  userId: string;
+  amountCents: number;
+  method: PaymentMethod;
+  status: PaymentStatus;
+  idempotencyKey: string | null;
+  createdAt: number;
+}
+
+export interface NewPayment {
+  orderId: string;
+  userId: string;
+  amountCents: number;
+  method: PaymentMethod;
+  idempotencyKey: string;
+  createdAt: number;
+}
+
+export type CreateOutcome =
+  | { kind: "created"; payment: PaymentRecord }
+  /** The key was used before: the original payment, whatever this request asked. */
+  | { kind: "replayed"; payment: PaymentRecord }
+  | { kind: "already_paid"; payment: PaymentRecord };
+
+const COLUMNS =
+  "id, order_id AS orderId, user_id AS userId, amount_cents AS amountCents, method, status, idempotency_key AS idempotencyKey, created_at AS createdAt";
+
+/** The payments table's queries, each prepared once; list lookups take a JSON array. */
+export class PaymentRepository {
+  readonly #statements;
+  readonly createOnce: (payment: NewPayment) => CreateOutcome;
+
+  constructor(db: Db) {
+    const s = (this.#statements = {
+      byIds: db.prepare<[string], PaymentRecord>(`SELECT ${COLUMNS} FROM payments WHERE id IN (SELECT value FROM json_each(?))`),
+      byOrderIds: db.prepare<[string], PaymentRecord>(
+        `SELECT ${COLUMNS} FROM payments WHERE order_id IN (SELECT value FROM json_each(?)) ORDER BY order_id, created_at, seq`,
+      ),
+      byKey: db.prepare<[string, string], PaymentRecord>(`SELECT ${COLUMNS} FROM payments WHERE user_id = ? AND idempotency_key = ?`),
+      succeededForOrder: db.prepare<[string], PaymentRecord>(
+        `SELECT ${COLUMNS} FROM payments WHERE order_id = ? AND status = 'SUCCEEDED' LIMIT 1`,
+      ),
+      insert: db.prepare<NewPayment & { id: string }, PaymentRecord>(
+        `INSERT INTO payments (id, order_id, user_id, amount_cents, method, status, idempotency_key, created_at)
+         VALUES (@id, @orderId, @userId, @amountCents, @method, 'SUCCEEDED', @idempotencyKey, @createdAt)
+         ON CONFLICT (user_id, idempotency_key) DO NOTHING
+         RETURNING ${COLUMNS}`,
+      ),
+    });
+
+    // IMMEDIATE: the write lock is taken before the checks, so even two processes sharing the
+    // file see each other's payment; ON CONFLICT covers the key, the check covers the order.
+    this.createOnce = db
+      .transaction((payment: NewPayment): CreateOutcome => {
+        const existing = s.byKey.get(payment.userId, payment.idempotencyKey);
+        if (existing) return { kind: "replayed", payment: existing };
+        const paid = s.succeededForOrder.get(payment.orderId);
+        if (paid) return { kind: "already_paid", payment: paid };
+        const created = s.insert.get({ ...payment, id: `pay_${randomBytes(9).toString("base64url")}` });
+        if (created) return { kind: "created", payment: created };
+        const winner = s.byKey.get(payment.userId, payment.idempotencyKey);
+        if (!winner) throw new Error("payment insert conflicted but no row holds the key");
+        return { kind: "replayed", payment: winner };
+      })
+      .immediate;
+  }
+
+  byIds(ids: readonly string[]): PaymentRecord[] {
+    return this.#statements.byIds.all(jsonList(ids));
+  }
+
+  /** Every payment of the given orders, oldest first within an order. */
+  byOrderIds(orderIds: readonly string[]): PaymentRecord[] {
+    return this.#statements.byOrderIds.all(jsonList(orderIds));
+  }
+
+  byKey(userId: string, idempotencyKey: string): PaymentRecord | undefined {
+    return this.#statements.byKey.get(userId, idempotencyKey);
+  }
+}

@@ -1,0 +1,92 @@
+import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from "jose";
+import { z } from "zod";
+
+/** Who is calling: verified from the bearer token, or nobody. */
+export type Principal =
+  | { kind: "anonymous"; reason?: string }
+  | { kind: "user"; userId: string; roles: readonly string[]; scopes: ReadonlySet<string>; email?: string };
+
+export type UserPrincipal = Extract<Principal, { kind: "user" }>;
+
+export const ANONYMOUS: Principal = Object.freeze({ kind: "anonymous" });
+
+/** The one algorithm the auth service signs with; verification accepts nothing else. */
+export const TOKEN_ALGORITHM = "ES256";
+export const DEFAULT_ISSUER = "urn:federated-gateway:auth";
+export const DEFAULT_AUDIENCE = "federated-gateway";
+export const DEFAULT_JWKS_URL = "http://127.0.0.1:4001/.well-known/jwks.json";
+
+const claimsSchema = z.object({
+  sub: z.string().min(1),
+  roles: z.array(z.string()).default([]),
+  scope: z.string().default(""),
+  email: z.string().optional(),
+});
+
+export interface VerifierOptions {
+  /** Where the verification keys come from (a remote JWKS, or the auth service's own store). */
+  getKey: JWTVerifyGetKey;
+  issuer: string;
+  audience: string;
+}
+
+/** Turns an Authorization header into a Principal; invalid or missing tokens mean anonymous. */
+export type IdentityVerifier = (authorization: string | undefined) => Promise<Principal>;
+
+export function createIdentityVerifier({ getKey, issuer, audience }: VerifierOptions): IdentityVerifier {
+  return async (authorization) => {
+    const token = bearerToken(authorization);
+    if (!token) return ANONYMOUS;
+    try {
+      const { payload } = await jwtVerify(token, getKey, { issuer, audience, algorithms: [TOKEN_ALGORITHM] });
+      const claims = claimsSchema.parse(payload);
+      return {
+        kind: "user",
+        userId: claims.sub,
+        roles: claims.roles,
+        scopes: new Set(claims.scope.split(" ").filter(Boolean)),
+        ...(claims.email ? { email: claims.email } : {}),
+      };
+    } catch (error) {
+      // The gateway already answers 401 for bad tokens; here a bad token just gets no data.
+      return { kind: "anonymous", reason: error instanceof Error ? error.message : String(error) };
+    }
+  };
+}
+
+export interface RemoteVerifierOptions {
+  /** Default env AUTH_JWKS_URL, else http://127.0.0.1:4001/.well-known/jwks.json. */
+  jwksUrl?: string;
+  /** Default env JWT_ISSUER, else urn:federated-gateway:auth. */
+  issuer?: string;
+  /** Default env JWT_AUDIENCE, else federated-gateway. */
+  audience?: string;
+  /**
+   * Minimum time between JWKS refetches when a token names an unknown kid (a key rotation).
+   * Default 1000 ms: short so a freshly rotated key is picked up almost at once.
+   */
+  jwksCooldownMs?: number;
+}
+
+/** A verifier for the subgraphs that are not the auth service: keys from the auth JWKS endpoint. */
+export function createRemoteIdentityVerifier(options: RemoteVerifierOptions = {}): IdentityVerifier {
+  const jwksUrl = options.jwksUrl ?? process.env.AUTH_JWKS_URL ?? DEFAULT_JWKS_URL;
+  const getKey = createRemoteJWKSet(new URL(jwksUrl), {
+    cooldownDuration: options.jwksCooldownMs ?? 1000,
+    timeoutDuration: 5000,
+  });
+  return createIdentityVerifier({ getKey, ...issuerAndAudience(options) });
+}
+
+/** Issuer and audience from options, then env, then the defaults. */
+export function issuerAndAudience(options: { issuer?: string; audience?: string }): { issuer: string; audience: string } {
+  return {
+    issuer: options.issuer ?? process.env.JWT_ISSUER ?? DEFAULT_ISSUER,
+    audience: options.audience ?? process.env.JWT_AUDIENCE ?? DEFAULT_AUDIENCE,
+  };
+}
+
+function bearerToken(authorization: string | undefined): string | undefined {
+  const match = authorization?.match(/^Bearer\s+(\S+)\s*$/i);
+  return match?.[1];
+}
