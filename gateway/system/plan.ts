@@ -1,6 +1,13 @@
 /**
- * Which processes `npm start` runs, on which ports. One place, so the launcher, the README and
- * the end-to-end test agree.
+ * Which processes `npm start` runs, on which ports. One place, so the launcher, the demo gateway
+ * config, the README and the end-to-end test agree.
+ *
+ * Every subgraph runs as two instances, orders as three with the third weighted 2, so balancing
+ * is visible out of the box (`GET /admin/upstreams`). The first instance of each keeps
+ * supergraph.yaml's routing_url port (4001-4004); the others are 4011-4014 and 4022. All
+ * instances of a service share its SQLite file: the databases run in WAL mode with a busy
+ * timeout, and migrations take the write lock first, so processes starting together on a new
+ * file seed it once.
  */
 export interface ProcessSpec {
   name: string;
@@ -9,34 +16,70 @@ export interface ProcessSpec {
   healthUrl: string;
 }
 
+export type ServiceName = "auth" | "orders" | "delivery" | "payments";
+
+/** One instance as the gateway config lists it. */
+export interface InstanceSpec {
+  url: string;
+  weight: number;
+}
+
 export interface SystemPlan {
   subgraphs: ProcessSpec[];
+  /** Each service's instances, for the gateway config's `subgraphs.<name>.instances`. */
+  instances: Record<ServiceName, InstanceSpec[]>;
+  /** Where the auth service publishes its verification keys. */
+  jwksUrl: string;
   gateway: ProcessSpec;
   gatewayUrl: string;
 }
 
-const host = "127.0.0.1";
-const subgraphPorts = { auth: 4001, orders: 4002, delivery: 4003, payments: 4004 } as const;
+export interface SystemPlanOptions {
+  gatewayPort?: number;
+  /** Added to every port, so a second system (an end-to-end test) can run beside the demo. */
+  portOffset?: number;
+  dataDir?: string;
+}
 
-export function systemPlan(options: { gatewayPort?: number; portOffset?: number; dataDir?: string } = {}): SystemPlan {
+const host = "127.0.0.1";
+/** The first port of each service is its routing_url in supergraph.yaml. */
+const servicePorts: Record<ServiceName, ReadonlyArray<{ port: number; weight?: number }>> = {
+  auth: [{ port: 4001 }, { port: 4011 }],
+  orders: [{ port: 4002 }, { port: 4012 }, { port: 4022, weight: 2 }],
+  delivery: [{ port: 4003 }, { port: 4013 }],
+  payments: [{ port: 4004 }, { port: 4014 }],
+};
+
+/** Passed to the gateway so its config (gateway/gateway.config.ts) can rebuild this plan. */
+export const PORT_OFFSET_ENV = "SYSTEM_PORT_OFFSET";
+
+export function systemPlan(options: SystemPlanOptions = {}): SystemPlan {
   const offset = options.portOffset ?? 0;
   const gatewayPort = options.gatewayPort ?? 4000 + offset;
   const dataDir = options.dataDir ?? "data";
-  const subgraphs = Object.entries(subgraphPorts).map(([name, basePort]) => {
-    const port = basePort + offset;
-    return {
-      name: `${name}-subgraph`,
-      args: ["subgraphs/main.ts", name, "--port", String(port), "--host", host, "--db", `${dataDir}/${name}.db`],
-      env: { AUTH_JWKS_URL: `http://${host}:${subgraphPorts.auth + offset}/.well-known/jwks.json`, ORDERS_URL: `http://${host}:${subgraphPorts.orders + offset}/graphql` },
-      healthUrl: `http://${host}:${port}/healthz`,
-    };
-  });
+  const url = (port: number, path: string) => `http://${host}:${port + offset}${path}`;
+  // Subgraphs that call auth or orders directly use the first instance.
+  const env = { AUTH_JWKS_URL: url(servicePorts.auth[0]!.port, "/.well-known/jwks.json"), ORDERS_URL: url(servicePorts.orders[0]!.port, "/graphql") };
+  const services = Object.keys(servicePorts) as ServiceName[];
+  const subgraphs = services.flatMap((name) =>
+    servicePorts[name].map(({ port }, i) => ({
+      name: `${name}-subgraph${i === 0 ? "" : `-${i + 1}`}`,
+      args: ["subgraphs/main.ts", name, "--port", String(port + offset), "--host", host, "--db", `${dataDir}/${name}.db`],
+      env,
+      healthUrl: url(port, "/healthz"),
+    })),
+  );
+  const instances = Object.fromEntries(
+    services.map((name) => [name, servicePorts[name].map(({ port, weight }) => ({ url: url(port, "/graphql"), weight: weight ?? 1 }))]),
+  ) as Record<ServiceName, InstanceSpec[]>;
   return {
     subgraphs,
+    instances,
+    jwksUrl: env.AUTH_JWKS_URL,
     gateway: {
       name: "gateway",
       args: ["gateway/src/main.ts", "--config", "gateway/gateway.config.ts", "--port", String(gatewayPort)],
-      env: {},
+      env: { [PORT_OFFSET_ENV]: String(offset) },
       healthUrl: `http://${host}:${gatewayPort}/readyz`,
     },
     gatewayUrl: `http://${host}:${gatewayPort}/graphql`,
