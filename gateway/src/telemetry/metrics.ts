@@ -1,0 +1,220 @@
+/**
+ * The gateway's Prometheus metrics, on a registry of its own (never prom-client's global one,
+ * so two gateways in one process, as in tests, never share series). Every label value is
+ * bounded: operation names and error codes pass through `BoundedLabels`, subgraph and instance
+ * names come from the supergraph and the config, statuses and outcomes from fixed sets.
+ *
+ * The names below are the contract the alert rules (deploy/prometheus/alerts.yml) and the
+ * dashboard (deploy/grafana/gateway-dashboard.json) are written against.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { SubgraphFailureKind } from "../subgraph/types.ts";
+import { BoundedLabels, OperationLabels } from "./bounded-labels.ts";
+import type { CostRecord, RateLimitDecision } from "./request-record.ts";
+
+/** The balancer's view of one instance. */
+export type UpstreamState = "healthy" | "unhealthy" | "ejected";
+const upstreamStates: readonly UpstreamState[] = ["healthy", "unhealthy", "ejected"];
+
+/**
+ * What the balancing feature reports. Call `upstreamState` on every change (repeating a state is
+ * harmless); an entry into `ejected` also counts one ejection.
+ */
+export interface UpstreamMetrics {
+  upstreamState(subgraph: string, instance: string, state: UpstreamState): void;
+  /** Requests sent to the instance and not yet answered. */
+  upstreamInFlight(subgraph: string, instance: string, inFlight: number): void;
+  /** The instance left the configuration: its series are removed. */
+  upstreamRemoved(subgraph: string, instance: string): void;
+}
+
+export const noUpstreamMetrics: UpstreamMetrics = {
+  upstreamState: () => {},
+  upstreamInFlight: () => {},
+  upstreamRemoved: () => {},
+};
+
+export interface MetricsOptions {
+  operationNames: readonly string[];
+  maxOperationNames: number;
+  processMetrics: boolean;
+  latencyBuckets: readonly number[];
+}
+
+/** One finished request, as the metrics see it. */
+export interface FinishedRequest {
+  /** Undefined: no operation resolved; null: anonymous. */
+  readonly operationName: string | null | undefined;
+  readonly operationType: string | undefined;
+  /** The HTTP status, or 499 when the client went away first. */
+  readonly status: number;
+  readonly seconds: number;
+  readonly errorCodes: readonly string[];
+  readonly cost: CostRecord | undefined;
+  readonly rateLimits: readonly RateLimitDecision[];
+}
+
+/** Distinct error codes that get their own label value; subgraphs may invent codes. */
+const maxErrorCodes = 50;
+const costBuckets = [1, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000];
+
+export class GatewayMetrics implements UpstreamMetrics {
+  readonly registry = new Registry();
+  private readonly operations: OperationLabels;
+  private readonly codes = new BoundedLabels([], maxErrorCodes);
+  private readonly upstreamLast = new Map<string, UpstreamState>();
+
+  private readonly requests: Counter<"operation_name" | "operation_type" | "status">;
+  private readonly requestSeconds: Histogram<"operation_name" | "operation_type" | "status">;
+  private readonly graphqlErrors: Counter<"code">;
+  private readonly fetchSeconds: Histogram<"subgraph" | "instance">;
+  private readonly fetchErrors: Counter<"subgraph" | "instance" | "kind">;
+  private readonly fetchesInFlight: Gauge<"subgraph">;
+  private readonly instanceState: Gauge<"subgraph" | "instance" | "state">;
+  private readonly instanceInFlight: Gauge<"subgraph" | "instance">;
+  private readonly ejections: Counter<"subgraph" | "instance">;
+  private readonly rateLimitDecisions: Counter<"policy" | "decision">;
+  private readonly cost: Histogram<"kind">;
+  private readonly planCache: Counter<"result">;
+
+  constructor(options: MetricsOptions) {
+    this.operations = new OperationLabels(options.operationNames, options.maxOperationNames);
+    const registers = [this.registry];
+    const buckets = [...options.latencyBuckets];
+    this.requests = new Counter({
+      name: "gateway_requests_total",
+      help: "Requests answered, by operation name (bounded), operation type and HTTP status (499: client went away).",
+      labelNames: ["operation_name", "operation_type", "status"],
+      registers,
+    });
+    this.requestSeconds = new Histogram({
+      name: "gateway_request_duration_seconds",
+      help: "Time from receiving a request to finishing its response.",
+      labelNames: ["operation_name", "operation_type", "status"],
+      buckets,
+      registers,
+    });
+    this.graphqlErrors = new Counter({
+      name: "gateway_graphql_errors_total",
+      help: "Errors in responses, by extensions.code (bounded).",
+      labelNames: ["code"],
+      registers,
+    });
+    this.fetchSeconds = new Histogram({
+      name: "gateway_subgraph_fetch_duration_seconds",
+      help: "Subgraph fetch latency, failures included, by subgraph and instance.",
+      labelNames: ["subgraph", "instance"],
+      buckets,
+      registers,
+    });
+    this.fetchErrors = new Counter({
+      name: "gateway_subgraph_fetch_errors_total",
+      help: "Subgraph fetches that failed, by subgraph, instance and failure kind.",
+      labelNames: ["subgraph", "instance", "kind"],
+      registers,
+    });
+    this.fetchesInFlight = new Gauge({
+      name: "gateway_subgraph_fetches_in_flight",
+      help: "Subgraph fetches sent and not yet finished, by subgraph.",
+      labelNames: ["subgraph"],
+      registers,
+    });
+    this.instanceState = new Gauge({
+      name: "gateway_upstream_instance_state",
+      help: "1 for the state each subgraph instance is in (healthy, unhealthy, ejected), 0 for the others.",
+      labelNames: ["subgraph", "instance", "state"],
+      registers,
+    });
+    this.instanceInFlight = new Gauge({
+      name: "gateway_upstream_instance_in_flight",
+      help: "Requests sent to a subgraph instance and not yet answered, as the balancer counts them.",
+      labelNames: ["subgraph", "instance"],
+      registers,
+    });
+    this.ejections = new Counter({
+      name: "gateway_upstream_ejections_total",
+      help: "Times a subgraph instance was ejected by outlier detection or failed health checks.",
+      labelNames: ["subgraph", "instance"],
+      registers,
+    });
+    this.rateLimitDecisions = new Counter({
+      name: "gateway_rate_limit_decisions_total",
+      help: "Rate-limit decisions by policy and decision (allowed, rejected, would-reject in measure mode).",
+      labelNames: ["policy", "decision"],
+      registers,
+    });
+    this.cost = new Histogram({
+      name: "gateway_operation_cost",
+      help: "Operation cost: the static estimate before execution and, when measured, the actual cost.",
+      labelNames: ["kind"],
+      buckets: costBuckets,
+      registers,
+    });
+    this.planCache = new Counter({
+      name: "gateway_query_plan_cache_lookups_total",
+      help: "Query-plan cache lookups by result (hit, miss).",
+      labelNames: ["result"],
+      registers,
+    });
+    if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Prometheus text exposition format. */
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  requestFinished(request: FinishedRequest): void {
+    const labels = {
+      operation_name: this.operations.label(request.operationName),
+      operation_type: request.operationType ?? "none",
+      status: String(request.status),
+    };
+    this.requests.inc(labels);
+    this.requestSeconds.observe(labels, request.seconds);
+    for (const code of request.errorCodes) this.graphqlErrors.inc({ code: this.codes.label(code) });
+    for (const decision of request.rateLimits) this.rateLimitDecisions.inc({ policy: decision.policy, decision: decision.outcome });
+    if (request.cost) {
+      this.cost.observe({ kind: "estimated" }, request.cost.estimated);
+      if (request.cost.actual !== undefined) this.cost.observe({ kind: "actual" }, request.cost.actual);
+    }
+  }
+
+  fetchStarted(subgraph: string): void {
+    this.fetchesInFlight.inc({ subgraph });
+  }
+
+  fetchFinished(subgraph: string, instance: string | undefined, seconds: number, error: SubgraphFailureKind | "unknown" | undefined): void {
+    const labels = { subgraph, instance: instance ?? "none" };
+    this.fetchesInFlight.dec({ subgraph });
+    this.fetchSeconds.observe(labels, seconds);
+    if (error !== undefined) this.fetchErrors.inc({ ...labels, kind: error });
+  }
+
+  queryPlanLookup(hit: boolean): void {
+    this.planCache.inc({ result: hit ? "hit" : "miss" });
+  }
+
+  upstreamState(subgraph: string, instance: string, state: UpstreamState): void {
+    const key = `${subgraph}\u0000${instance}`;
+    const previous = this.upstreamLast.get(key);
+    if (previous === state) return;
+    this.upstreamLast.set(key, state);
+    for (const s of upstreamStates) this.instanceState.set({ subgraph, instance, state: s }, s === state ? 1 : 0);
+    if (state === "ejected") this.ejections.inc({ subgraph, instance });
+  }
+
+  upstreamInFlight(subgraph: string, instance: string, inFlight: number): void {
+    this.instanceInFlight.set({ subgraph, instance }, inFlight);
+  }
+
+  upstreamRemoved(subgraph: string, instance: string): void {
+    this.upstreamLast.delete(`${subgraph}\u0000${instance}`);
+    for (const state of upstreamStates) this.instanceState.remove({ subgraph, instance, state });
+    this.instanceInFlight.remove({ subgraph, instance });
+  }
+}
