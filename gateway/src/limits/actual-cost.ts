@@ -1,0 +1,78 @@
+/**
+ * The actual cost of an executed operation: the same rules as the estimate (cost-rules.ts),
+ * walked over the response data, so every list counts its real length. A field missing from
+ * the data (not executed, or lost to an error) or null costs only its arguments. The
+ * consumer is charged this, not the estimate.
+ */
+import {
+  getNamedType,
+  isCompositeType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  type GraphQLCompositeType,
+  type GraphQLObjectType,
+  type GraphQLOutputType,
+  type FieldNode,
+  type SelectionSetNode,
+} from "graphql";
+import { collectContext, collectFields, subSelections, type CollectContext } from "../supergraph/collect-fields.ts";
+import type { CostInput } from "./cost-estimator.ts";
+import { argumentsCost, argumentValues, fieldWeight, isIntrospectionField } from "./cost-rules.ts";
+
+export function actualCost(input: CostInput, data: Readonly<Record<string, unknown>> | null | undefined): number {
+  const root = input.schema.getRootType(input.operation.operation);
+  if (!root || !data) return 0;
+  const walker = new ActualCost(input, collectContext(input.schema, input.document, input.variables));
+  return walker.object(root, [input.operation.selectionSet], data, input.operation.operation === "mutation");
+}
+
+class ActualCost {
+  constructor(
+    private readonly input: CostInput,
+    private readonly context: CollectContext,
+  ) {}
+
+  private composite(type: GraphQLCompositeType, sets: readonly SelectionSetNode[], value: Record<string, unknown>): number {
+    if (isObjectType(type)) return this.object(type, sets, value, false);
+    const typename = value.__typename;
+    const runtime = typeof typename === "string" ? this.input.schema.getType(typename) : undefined;
+    if (runtime && isObjectType(runtime)) return this.object(runtime, sets, value, false);
+    // The runtime type is unknown without __typename: charge the possible type that costs most.
+    return Math.max(0, ...this.input.schema.getPossibleTypes(type).map((t) => this.object(t, sets, value, false)));
+  }
+
+  object(type: GraphQLObjectType, sets: readonly SelectionSetNode[], value: Readonly<Record<string, unknown>>, isMutationRoot: boolean): number {
+    const { directives, options } = this.input;
+    let cost = 0;
+    for (const [key, nodes] of collectFields(this.context, type, sets)) {
+      const node = nodes[0]!;
+      const name = node.name.value;
+      if (isIntrospectionField(name)) continue;
+      const field = type.getFields()[name];
+      if (!field) continue;
+      const args = argumentValues(field, node, this.input.variables);
+      cost += argumentsCost(directives, type, field, node, args);
+      const fieldValue = value[key];
+      if (fieldValue === undefined || fieldValue === null) continue;
+      cost += this.value(field.type, nodes, fieldValue, fieldWeight(directives, type, field, isMutationRoot, options));
+    }
+    return cost;
+  }
+
+  private value(type: GraphQLOutputType, nodes: readonly FieldNode[], value: unknown, weight: number): number {
+    if (value === null || value === undefined) return 0;
+    const inner = isNonNullType(type) ? type.ofType : type;
+    if (isListType(inner)) {
+      if (!Array.isArray(value)) return 0;
+      let sum = 0;
+      for (const item of value) sum += this.value(inner.ofType, nodes, item, weight);
+      return sum;
+    }
+    const named = getNamedType(inner);
+    if (isCompositeType(named) && typeof value === "object") {
+      return weight + this.composite(named, subSelections(nodes), value as Record<string, unknown>);
+    }
+    return weight;
+  }
+}
