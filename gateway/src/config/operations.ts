@@ -1,0 +1,52 @@
+/**
+ * The `operations` section: what a client may send. Limits are checked before planning, each
+ * with its own error code on a 400; persisted operations decide which documents may run at all.
+ */
+import { z } from "zod";
+
+const limit = z.number().int().positive();
+
+export const operationLimitsSchema = z.strictObject({
+  /** Deepest field nesting, fragments expanded. Default 15. */
+  maxDepth: limit.default(15),
+  /** Aliased fields in one document. Default 30. */
+  maxAliases: limit.default(30),
+  /** Fields selected at the root of one operation (fragments expanded). Default 20. */
+  maxRootFields: limit.default(20),
+  /** Directive applications in one document. Default 50. */
+  maxDirectives: limit.default(50),
+  /** Lexical tokens in one document, counted while parsing so a huge document is refused before it is parsed in full. Default 5000. */
+  maxTokens: limit.default(5_000),
+});
+
+export const persistedOperationsSchema = z.strictObject({
+  /** Automatic Persisted Queries (hash-checked registration). Default true. */
+  apq: z.boolean().default(true),
+  /**
+   * A manifest of trusted operations: Apollo's `apollo-persisted-query-manifest` JSON
+   * (`{ operations: [{ id, body }] }`) or Relay's `{ "<id>": "<document>" }`.
+   */
+  manifest: z.string().min(1).optional(),
+  /** With a manifest: `safelist` runs only listed operations (by id, or by a body whose hash is listed); `allow` also runs others. Default safelist. */
+  mode: z.enum(["safelist", "allow"]).default("safelist"),
+});
+
+export const operationsConfigSchema = z.strictObject({
+  limits: operationLimitsSchema.prefault({}),
+  persisted: persistedOperationsSchema.prefault({}),
+  batching: z
+    .strictObject({
+      /** Accept a JSON array of operations in one POST. Default false. */
+      enabled: z.boolean().default(false),
+      /** Operations allowed in one batch. Default 10. */
+      maxOperations: limit.default(10),
+    })
+    .prefault({}),
+  /** Whole-request deadline in ms: past it, subgraph fetches are cancelled and the client gets what is done. Default 30000. */
+  requestTimeoutMs: limit.default(30_000),
+  /** Introspection; default on in development mode, off in production. */
+  introspection: z.boolean().optional(),
+});
+
+export type OperationsConfig = z.output<typeof operationsConfigSchema>;
+export type OperationLimits = z.output<typeof operationLimitsSchema>;
