@@ -9,6 +9,7 @@ import { DeliveryRepository } from "./repository.ts";
 import { deliveryResolvers } from "./resolvers.ts";
 import { deliveryMigrations } from "./schema.ts";
 import { createStatusUpdater } from "./status-updates.ts";
+import { orderDeliveryUpdated } from "./subscription.ts";
 import { DeliveryUpdates, type DeliveryUpdatedListener } from "./updates.ts";
 
 export type { DeliveryUpdatedListener } from "./updates.ts";
@@ -24,6 +25,8 @@ export interface DeliverySubgraphOptions extends CommonServiceOptions, Pick<Remo
 export interface DeliverySubgraph extends SubgraphHandle {
   /** Called after every committed status change; returns the unsubscribe function. */
   onDeliveryUpdated(listener: DeliveryUpdatedListener): () => void;
+  /** Listeners on the publish hook right now: one per active subscription, for tests and metrics. */
+  listenerCount(): number;
 }
 
 /** Starts the delivery subgraph: deliveries, their history, couriers' status updates. */
@@ -36,16 +39,19 @@ export async function createDeliverySubgraph(options: DeliverySubgraphOptions = 
     ...(options.ordersUrl ? { url: options.ordersUrl } : {}),
     ...(options.ordersTimeoutMs ? { timeoutMs: options.ordersTimeoutMs } : {}),
   };
-  const updateStatus = createStatusUpdater({ db, deliveries, fetchOrder: createOrdersClient(ordersClientOptions), updates, now: common.now });
+  const fetchOrder = createOrdersClient(ordersClientOptions);
+  const updateStatus = createStatusUpdater({ db, deliveries, fetchOrder, updates, now: common.now });
 
   const server = await startSubgraphServer<DeliveryContext>({
     service: "delivery",
-    schema: loadSubgraphSchema("delivery", deliveryResolvers({ deliveries, updateStatus })),
+    schema: loadSubgraphSchema("delivery", deliveryResolvers({ deliveries, updateStatus, orderDeliveryUpdated: orderDeliveryUpdated({ deliveries, updates, fetchOrder }) })),
     logger: common.logger,
     verifyIdentity: createRemoteIdentityVerifier(options),
     createContext: (base) => ({ ...base, loaders: createDeliveryLoaders(deliveries) }),
     port: common.port,
     host: common.host,
+    // Subscription.orderDeliveryUpdated over graphql-ws on /graphql.
+    subscriptions: true,
   });
   common.logger.info({ url: server.url }, "delivery subgraph listening");
 
@@ -58,6 +64,7 @@ export async function createDeliverySubgraph(options: DeliverySubgraphOptions = 
     sqlCount,
     logger: common.logger,
     onDeliveryUpdated: (listener) => updates.onDeliveryUpdated(listener),
+    listenerCount: () => updates.listenerCount,
     close: closeInOrder(server.close, db),
   };
 }

@@ -6,6 +6,7 @@ import type { DeliveryContext } from "./context.ts";
 import type { DeliveryStatus } from "./policy.ts";
 import type { DeliveryEventRecord, DeliveryRecord, DeliveryRepository } from "./repository.ts";
 import type { StatusUpdateRequest } from "./status-updates.ts";
+import type { orderDeliveryUpdated } from "./subscription.ts";
 
 const MAX_DELIVERIES = 100;
 const MAX_NOTE_LENGTH = 500;
@@ -24,6 +25,8 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
 export function deliveryResolvers(deps: {
   deliveries: DeliveryRepository;
   updateStatus: (request: StatusUpdateRequest) => Promise<DeliveryRecord>;
+  /** Subscription.orderDeliveryUpdated (subscription.ts). */
+  orderDeliveryUpdated: ReturnType<typeof orderDeliveryUpdated>;
 }): Resolvers<DeliveryContext> {
   const { deliveries, updateStatus } = deps;
   const visible = (principal: Principal) => (delivery: DeliveryRecord | null) =>
@@ -60,6 +63,9 @@ export function deliveryResolvers(deps: {
         if (note && note.length > MAX_NOTE_LENGTH) throw badInput(`note is longer than ${MAX_NOTE_LENGTH} characters`);
         return updateStatus({ caller, orderId: args.orderId, status: args.status, note, authorization, requestId, logger });
       },
+    },
+    Subscription: {
+      orderDeliveryUpdated: deps.orderDeliveryUpdated,
     },
     Order: {
       // Delivery only extends Order; the reference carries the id Order.delivery needs.

@@ -18,6 +18,11 @@ export class DeliveryUpdates {
     return () => void this.#listeners.delete(listener);
   }
 
+  /** How many listeners are registered. */
+  get listenerCount(): number {
+    return this.#listeners.size;
+  }
+
   publish(delivery: DeliveryRecord): void {
     for (const listener of this.#listeners) {
       try {

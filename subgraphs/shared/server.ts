@@ -9,6 +9,7 @@ import type { RequestContext } from "./context.ts";
 import { HttpError, readBody, toHeaderMap, writeGraphQLResponse, writeJson } from "./http.ts";
 import type { IdentityVerifier } from "./identity.ts";
 import { traceRequest } from "./tracing.ts";
+import { attachSubscriptionServer, type SubscriptionServer } from "./ws-server.ts";
 
 /** A plain GET endpoint beside /graphql (the auth service's JWKS, for one). */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -27,6 +28,8 @@ export interface SubgraphServerOptions<TContext extends RequestContext> {
   host: string;
   /** Default 1 MiB. */
   maxBodyBytes?: number;
+  /** Also serve the schema's subscriptions over WebSocket (`graphql-ws`) on /graphql. Default false. */
+  subscriptions?: boolean;
 }
 
 export interface RunningServer {
@@ -124,6 +127,9 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     server.once("error", reject);
     server.listen(options.port, options.host, () => resolve());
   });
+  const subscriptions: SubscriptionServer | undefined = options.subscriptions
+    ? attachSubscriptionServer({ server, path: "/graphql", schema: options.schema, logger, verifyIdentity, createContext })
+    : undefined;
   const { port } = server.address() as AddressInfo;
   const origin = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`;
 
@@ -131,6 +137,8 @@ export async function startSubgraphServer<TContext extends RequestContext>(
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Upgraded sockets are no longer HTTP connections: close them, or the server never closes.
+      await subscriptions?.close();
       server.closeIdleConnections();
       const force = setTimeout(() => server.closeAllConnections(), 2000);
       await closed;

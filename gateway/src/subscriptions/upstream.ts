@@ -1,0 +1,162 @@
+/**
+ * Upstream subscriptions to subgraphs over WebSocket (`graphql-ws`), shared per key: the first
+ * client to join a key opens the connection and sends the subscribe; later clients with the same
+ * key only add themselves to its members; the last one to leave closes it (refcount). Each event
+ * fans out to every member. A dropped connection (subgraph restart) is re-established with
+ * backoff and the subscription re-sent, members kept; only when the attempts run out, or the
+ * subgraph itself refuses or ends the subscription, do the members hear about it.
+ */
+import { createClient, type Client, type FormattedExecutionResult } from "graphql-ws";
+import WebSocket from "ws";
+import type { Logger } from "../logging/logger.ts";
+import { backoffDelay, type BackoffOptions } from "./backoff.ts";
+
+export interface UpstreamRequest {
+  readonly subgraph: string;
+  /** ws:// or wss:// URL of the subgraph's GraphQL endpoint. */
+  readonly url: string;
+  readonly query: string;
+  readonly variables: Record<string, unknown>;
+  readonly operationName: string | undefined;
+}
+
+/** Why an upstream subscription ended for its members. */
+export type UpstreamEnd =
+  | { readonly kind: "completed" }
+  /** The subgraph answered the subscribe with an error message. */
+  | { readonly kind: "refused"; readonly errors: readonly Record<string, unknown>[] }
+  /** The connection could not be (re-)established within the attempts. */
+  | { readonly kind: "unavailable"; readonly reason: string };
+
+export interface UpstreamMember {
+  /** The member's bearer token and its expiry (epoch s); the freshest valid one authenticates a (re)connection. */
+  credentials(): { readonly token: string; readonly expiresAt: number } | undefined;
+  next(event: FormattedExecutionResult): void;
+  end(end: UpstreamEnd): void;
+}
+
+export interface UpstreamHubOptions {
+  logger: Logger;
+  reconnect: BackoffOptions & { readonly maxAttempts: number };
+  /** WebSocket pings to the subgraph at this interval detect a dead connection. */
+  keepAliveMs: number;
+  /** Epoch ms; injectable for tests. */
+  now?: () => number;
+}
+
+interface Upstream {
+  readonly key: string;
+  readonly members: Set<UpstreamMember>;
+  readonly client: Client;
+  dispose: () => void;
+  /** Set once the subgraph refused or ended it: new members get a fresh upstream. */
+  finished: boolean;
+}
+
+export class UpstreamHub {
+  private readonly upstreams = new Map<string, Upstream>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: UpstreamHubOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Active upstream subscriptions. */
+  get size(): number {
+    return this.upstreams.size;
+  }
+
+  /** Adds a member to the key's upstream, opening it when none is active; returns the release. */
+  join(key: string, request: UpstreamRequest, member: UpstreamMember): () => void {
+    let upstream = this.upstreams.get(key);
+    if (!upstream || upstream.finished) upstream = this.open(key, request);
+    upstream.members.add(member);
+    const joined = upstream;
+    return () => {
+      if (!joined.members.delete(member) || joined.members.size > 0) return;
+      this.close(joined);
+    };
+  }
+
+  /** Closes every upstream without telling the members (they are being closed by their owner). */
+  async close(upstream?: Upstream): Promise<void> {
+    const targets = upstream ? [upstream] : [...this.upstreams.values()];
+    for (const u of targets) {
+      if (this.upstreams.get(u.key) === u) this.upstreams.delete(u.key);
+      u.finished = true;
+      u.dispose();
+      await u.client.dispose();
+    }
+  }
+
+  private open(key: string, request: UpstreamRequest): Upstream {
+    const log = this.options.logger.child({ component: "subscriptions", subgraph: request.subgraph });
+    const { reconnect } = this.options;
+    const members = new Set<UpstreamMember>();
+    let connectedBefore = false;
+    const client = createClient({
+      url: request.url,
+      webSocketImpl: WebSocket,
+      lazy: true,
+      keepAlive: this.options.keepAliveMs,
+      retryAttempts: reconnect.maxAttempts,
+      retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, backoffDelay(retries, reconnect))),
+      // A refused token will be refused again; anything else (restart, network) is worth retrying.
+      shouldRetry: (event) => !isCloseEvent(event) || (event.code !== 4401 && event.code !== 4403),
+      connectionParams: () => {
+        const credentials = freshest(members, this.now() / 1000);
+        return credentials ? { authorization: `Bearer ${credentials.token}` } : {};
+      },
+      on: {
+        connected: () => {
+          if (connectedBefore) log.info("upstream subscription re-established");
+          connectedBefore = true;
+        },
+        closed: (event) => {
+          if (!upstream.finished) log.warn({ code: isCloseEvent(event) ? event.code : undefined }, "upstream subscription connection dropped; reconnecting");
+        },
+      },
+    });
+    const upstream: Upstream = { key, members, client, dispose: () => undefined, finished: false };
+    const endAll = (end: UpstreamEnd) => {
+      if (upstream.finished) return;
+      upstream.finished = true;
+      if (this.upstreams.get(key) === upstream) this.upstreams.delete(key);
+      for (const member of [...members]) member.end(end);
+      members.clear();
+      void client.dispose();
+    };
+    upstream.dispose = client.subscribe<Record<string, unknown>>(
+      { query: request.query, variables: request.variables, ...(request.operationName ? { operationName: request.operationName } : {}) },
+      {
+        next: (event) => {
+          for (const member of [...members]) member.next(event as FormattedExecutionResult);
+          // A subscribe the subgraph refused arrives as errors without data (then complete): end it now, so no new client joins it.
+          if (event.data == null && event.errors) endAll({ kind: "completed" });
+        },
+        error: (error) => {
+          if (Array.isArray(error)) return endAll({ kind: "refused", errors: error as Record<string, unknown>[] });
+          const reason = isCloseEvent(error) ? `closed with ${error.code}${error.reason ? ` (${error.reason})` : ""}` : error instanceof Error ? error.message : "connection failed";
+          log.warn({ reason }, "upstream subscription lost: reconnection attempts exhausted");
+          endAll({ kind: "unavailable", reason });
+        },
+        complete: () => endAll({ kind: "completed" }),
+      },
+    );
+    this.upstreams.set(key, upstream);
+    return upstream;
+  }
+}
+
+function freshest(members: Iterable<UpstreamMember>, nowSec: number): { token: string; expiresAt: number } | undefined {
+  let best: { token: string; expiresAt: number } | undefined;
+  for (const member of members) {
+    const c = member.credentials();
+    if (c && c.expiresAt > nowSec && (!best || c.expiresAt > best.expiresAt)) best = c;
+  }
+  return best;
+}
+
+function isCloseEvent(value: unknown): value is { code: number; reason: string } {
+  return typeof value === "object" && value !== null && "code" in value && typeof (value as { code: unknown }).code === "number";
+}
