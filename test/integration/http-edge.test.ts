@@ -122,6 +122,28 @@ describe("the HTTP edge", () => {
     assert.equal(res.status, 405);
   });
 
+  it("refuses a GET without a preflight-forcing header as a possible CSRF", async () => {
+    const res = await fetch(`${gateway.url}?query=${encodeURIComponent("{ __typename }")}`);
+    assert.equal(res.status, 400);
+    const body = (await res.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
+    assert.match(body.errors[0]!.message, /Cross-Site Request Forgery/);
+  });
+
+  it("refuses the form and text content types a browser sends without a preflight", async () => {
+    for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]) {
+      const r = await send({ method: "POST", headers: { "content-type": type }, body: JSON.stringify({ query: "{ __typename }" }) });
+      assert.equal(r.status, 415, type);
+      assert.equal(r.body.errors?.[0]?.extensions?.code, "UNSUPPORTED_MEDIA_TYPE");
+    }
+  });
+
+  it("answers an Accept header that excludes JSON with a JSON 406", async () => {
+    const r = await send({ method: "POST", headers: { ...json, accept: "text/xml" }, body: JSON.stringify({ query: "{ __typename }" }) });
+    assert.equal(r.status, 406);
+    assert.match(r.contentType, /application\/json/);
+    assert.ok(r.body.errors?.[0]?.extensions?.code);
+  });
+
   it("echoes a sane x-request-id and generates one otherwise", async () => {
     const mine = await fetch(gateway.url, { method: "POST", headers: { ...json, "x-request-id": "req-123" }, body: JSON.stringify({ query: "{ __typename }" }) });
     assert.equal(mine.headers.get("x-request-id"), "req-123");
