@@ -45,8 +45,9 @@ async function main(): Promise<void> {
   pinSelf(LOAD_CORE);
   ensureWrk();
 
-  const wanted = (name: string) => options.gateways.length === 0 || options.gateways.includes(name) || name === BASELINE;
-  const profiles = gatewayProfiles.filter((p) => wanted(p.name));
+  const wanted = (p: (typeof gatewayProfiles)[number]) =>
+    options.gateways.includes(p.name) || p.name === BASELINE || (options.gateways.length === 0 && !p.unpinned);
+  const profiles = gatewayProfiles.filter(wanted);
   const unavailable = new Map<string, string>();
   if (profiles.some((p) => p.needsBenchDeps)) {
     const deps = ensureBenchDeps(repoRoot, benchRoot);
@@ -83,7 +84,12 @@ async function main(): Promise<void> {
           const failed = unavailable.get(profile.name);
           return failed
             ? ({ ok: false, reason: failed } as const)
-            : startGateway(profile, { supergraphPath: composed[profile.supergraph], runDir, repoRoot, benchRoot }, suite.name, GATEWAY_CORE);
+            : startGateway(
+                profile,
+                { supergraphPath: composed[profile.supergraph], runDir, repoRoot, benchRoot, ...(options.cpuProfDir ? { cpuProfDir: resolve(options.cpuProfDir, suite.name) } : {}) },
+                suite.name,
+                GATEWAY_CORE,
+              );
         }),
       );
       for (const [i, profile] of profiles.entries()) {

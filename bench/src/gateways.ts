@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { BENCH_AUDIENCE, BENCH_ISSUER, benchJwks, benchToken } from "./bench-token.ts";
 
 export interface LaunchContext {
   supergraphPath: string;
@@ -13,6 +14,8 @@ export interface LaunchContext {
   runDir: string;
   repoRoot: string;
   benchRoot: string;
+  /** Set by `--cpu-prof`: our gateways write a V8 CPU profile here when they exit. */
+  cpuProfDir?: string;
 }
 
 export interface Launch {
@@ -32,6 +35,11 @@ export interface GatewayProfile {
   needsBenchDeps: boolean;
   /** Sent with every request, in the equality check and under load. */
   headers?: Record<string, string>;
+  /**
+   * Left unpinned (every core), for a row that is not a per-core comparison (`--workers`).
+   * Such a profile runs only when `--gateways` names it.
+   */
+  unpinned?: boolean;
   launch(ctx: LaunchContext): Launch;
 }
 
@@ -42,19 +50,29 @@ export const BASELINE = "apollo-gateway";
 const nodeEnv = { NODE_ENV: "production" };
 
 /** Our gateway with a config written from `config` (no config file means every policy off). */
-export function oursProfile(name: string, label: string, config: Record<string, unknown>, headers?: Record<string, string>): GatewayProfile {
+export function oursProfile(
+  name: string,
+  label: string,
+  config: Record<string, unknown> | ((ctx: LaunchContext) => Record<string, unknown>),
+  headers?: Record<string, string>,
+  extra: { args?: string[]; nodeArgs?: string[]; unpinned?: boolean } = {},
+): GatewayProfile {
   return {
     name,
     label,
     supergraph: "original",
     needsBenchDeps: false,
     headers,
+    ...(extra.unpinned ? { unpinned: true } : {}),
     launch(ctx) {
       const configFile = join(ctx.runDir, `${name}.config.json`);
-      writeFileSync(configFile, JSON.stringify(config, null, 2));
+      writeFileSync(configFile, JSON.stringify(typeof config === "function" ? config(ctx) : config, null, 2));
       return {
         command: process.execPath,
-        args: ["--import", "tsx", join(ctx.repoRoot, "gateway/src/main.ts"), "--supergraph", ctx.supergraphPath, "--port", String(ctx.port), "--host", "127.0.0.1", "--config", configFile],
+        args: [
+          ...(extra.nodeArgs ?? []),
+          ...(ctx.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${join(ctx.cpuProfDir, name)}`] : []),
+          "--import", "tsx", join(ctx.repoRoot, "gateway/src/main.ts"), "--supergraph", ctx.supergraphPath, "--port", String(ctx.port), "--host", "127.0.0.1", "--config", configFile, ...(extra.args ?? [])],
         env: { ...nodeEnv, LOG_LEVEL: "warn" },
         cwd: ctx.repoRoot,
       };
@@ -80,8 +98,30 @@ function hiveProfile(name: string, label: string, extraArgs: string[]): GatewayP
   };
 }
 
+const oursBase = { mode: "production", supergraph: { watch: false }, logging: { level: "warn" } };
+
+/**
+ * Every policy on, none of them refusing: tokens verified against a local JWKS, authorization
+ * analysis, cost estimates and a token bucket charged per request (budgets far above the
+ * load), metrics and the access log (built only at info, so off at warn, as in production).
+ */
+const oursPolicies = (ctx: LaunchContext) => {
+  const jwksFile = join(ctx.runDir, "bench-jwks.json");
+  writeFileSync(jwksFile, JSON.stringify(benchJwks));
+  const unlimited = { capacity: 1e12, refillPerSecond: 1e12, maxCost: 1e12 };
+  return {
+    ...oursBase,
+    auth: { jwks: { file: jwksFile }, issuer: BENCH_ISSUER, audience: BENCH_AUDIENCE },
+    limits: { tiers: { anonymous: unlimited, customer: unlimited, partner: unlimited, admin: unlimited } },
+    telemetry: { metrics: { enabled: true } },
+  };
+};
+
 export const gatewayProfiles: GatewayProfile[] = [
-  oursProfile("ours", "ours (policies off)", { mode: "production", supergraph: { watch: false }, logging: { level: "warn" } }),
+  oursProfile("ours", "ours (policies off)", oursBase),
+  oursProfile("ours-policies", "ours (auth+limits+metrics on)", oursPolicies, { authorization: `Bearer ${benchToken()}` }),
+  oursProfile("ours-no-telemetry", "ours (telemetry off)", { ...oursBase, telemetry: { metrics: { enabled: false }, accessLog: { enabled: false } } }),
+  oursProfile("ours-workers-2", "ours, 2 workers (unpinned: not per core)", oursBase, undefined, { args: ["--workers", "2"], unpinned: true }),
   {
     name: BASELINE,
     label: "@apollo/gateway + @apollo/server",

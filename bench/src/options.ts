@@ -11,6 +11,8 @@ export interface BenchOptions {
   /** Gateway profile names to run; empty means all. */
   gateways: string[];
   quick: boolean;
+  /** Write a V8 CPU profile of each of our gateways here (`node --cpu-prof`); undefined: no profiling. */
+  cpuProfDir: string | undefined;
 }
 
 export const usage = `npm run bench -- [options]
@@ -20,6 +22,7 @@ export const usage = `npm run bench -- [options]
   --rounds <n>        times the A B C … alternation repeats (default 2)
   --queries a,b       only these queries
   --gateways x,y      only these gateways (the baseline is always added for ratios)
+  --cpu-prof <dir>    write a V8 CPU profile of each of our gateway profiles into <dir> (summarize: npm run bench:profile -- <dir>)
   --quick             smoke run (about a minute on an idle machine): --duration 3 --warmup 1 --rounds 1`;
 
 export function parseOptions(argv: string[], knownQueries: string[], knownGateways: string[]): BenchOptions {
@@ -33,6 +36,7 @@ export function parseOptions(argv: string[], knownQueries: string[], knownGatewa
       queries: { type: "string" },
       gateways: { type: "string" },
       quick: { type: "boolean", default: false },
+      "cpu-prof": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -62,5 +66,6 @@ export function parseOptions(argv: string[], knownQueries: string[], knownGatewa
     queries: list("queries", values.queries, knownQueries),
     gateways: list("gateways", values.gateways, knownGateways),
     quick,
+    cpuProfDir: values["cpu-prof"],
   };
 }

@@ -66,7 +66,7 @@ export async function startGateway(
     try {
       const reply = await postGraphql(url, "{ __typename }", headers, 2_000);
       if (reply.status === 200 && reply.body?.data) {
-        pinPids(processTree(owned.pid), core);
+        if (!profile.unpinned) pinPids(processTree(owned.pid), core);
         return { ok: true, target: { name: profile.name, label: profile.label, url, headers, pid: owned.pid, process: owned } };
       }
     } catch {

@@ -4,6 +4,7 @@
  * a third of the gateway's CPU per request.
  */
 import { Pool, errors as undiciErrors } from "undici";
+import { FetchDeadline } from "./fetch-deadline.ts";
 import { SubgraphFetchError, type SubgraphRequest, type SubgraphResponse } from "./types.ts";
 
 export interface TransportOptions {
@@ -32,8 +33,7 @@ export class InstanceTransport {
   }
 
   async send(request: SubgraphRequest): Promise<SubgraphResponse> {
-    const deadline = AbortSignal.timeout(this.options.timeoutMs);
-    const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
+    const deadline = new FetchDeadline(this.options.timeoutMs, request.signal);
     let status: number;
     let text: string;
     try {
@@ -41,13 +41,15 @@ export class InstanceTransport {
         path: this.path,
         method: "POST",
         headers: request.headers,
-        body: JSON.stringify(request.body),
-        signal,
+        body: request.bodyText ?? JSON.stringify(request.body),
+        signal: deadline,
       });
       status = response.statusCode;
       text = await response.body.text();
     } catch (e) {
       throw this.classify(e, request, deadline);
+    } finally {
+      deadline.dispose();
     }
     let body: SubgraphResponse["body"];
     try {
@@ -63,13 +65,13 @@ export class InstanceTransport {
     if (status >= 500 && (body.data === undefined || body.data === null)) {
       throw new SubgraphFetchError("status", request.subgraph, this.url, `subgraph "${request.subgraph}" answered HTTP ${status}`, status);
     }
-    return { status, body, instance: this.url };
+    return { status, body, instance: this.url, text };
   }
 
-  private classify(e: unknown, request: SubgraphRequest, deadline: AbortSignal): SubgraphFetchError {
+  private classify(e: unknown, request: SubgraphRequest, deadline: FetchDeadline): SubgraphFetchError {
     const sub = request.subgraph;
     const err = e as { code?: string; name?: string };
-    if (deadline.aborted) return new SubgraphFetchError("timeout", sub, this.url, `subgraph "${sub}" timed out after ${this.options.timeoutMs} ms`, undefined, { cause: e });
+    if (deadline.expired) return new SubgraphFetchError("timeout", sub, this.url, `subgraph "${sub}" timed out after ${this.options.timeoutMs} ms`, undefined, { cause: e });
     if (request.signal?.aborted) return new SubgraphFetchError("aborted", sub, this.url, `request to subgraph "${sub}" was cancelled`, undefined, { cause: e });
     if (e instanceof undiciErrors.ConnectTimeoutError || err.code === "ECONNREFUSED" || err.code === "ENOTFOUND" || err.code === "EHOSTUNREACH" || err.code === "UND_ERR_CONNECT_TIMEOUT") {
       return new SubgraphFetchError("connect", sub, this.url, `cannot connect to subgraph "${sub}"`, undefined, { cause: e });

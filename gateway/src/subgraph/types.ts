@@ -11,12 +11,20 @@ export interface SubgraphRequest {
   /** The subgraph's public name from the supergraph (`orders`). */
   readonly subgraph: string;
   readonly operationKind: OperationKind;
+  /**
+   * The kind of the client operation this fetch serves; undefined for the gateway's own
+   * requests (health checks). A query fetch in a mutation's plan reads what that mutation wrote,
+   * so it is never shared with another request's fetch (dedup-layer.ts).
+   */
+  readonly clientOperationKind?: OperationKind | undefined;
   /** The GraphQL-over-HTTP body. */
   readonly body: {
     readonly query: string;
     readonly variables?: Record<string, unknown>;
     readonly operationName?: string;
   };
+  /** `body` already serialized (by the dedup layer, which keys on it); the transport then sends it as is. */
+  readonly bodyText?: string;
   /** Headers to send; layers add to it before the transport writes them. */
   readonly headers: Record<string, string>;
   /** The client request this fetch serves; undefined for health checks. */
@@ -31,6 +39,11 @@ export interface SubgraphResponse {
   readonly body: { data?: Record<string, unknown> | null; errors?: ReadonlyArray<Record<string, unknown>>; extensions?: Record<string, unknown> };
   /** The instance that answered, for logs and metrics (never shown to clients). */
   readonly instance: string;
+  /**
+   * The body as received, when the transport kept it. The query plan's executor mutates the
+   * parsed body it is given, so a shared fetch hands every other waiter its own parse of this.
+   */
+  readonly text?: string;
 }
 
 export type SubgraphCall = (request: SubgraphRequest) => Promise<SubgraphResponse>;
