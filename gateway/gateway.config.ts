@@ -1,15 +1,60 @@
 /**
  * The configuration `npm start` runs with: the demo system on 127.0.0.1.
  * Every key is documented in README.md ("Configuration"); the schema with defaults is
- * gateway/src/config/schema.ts. Environment variables PORT, HOST, LOG_LEVEL and
- * SUPERGRAPH_PATH override the deployment settings.
+ * gateway/src/config/schema.ts. Environment variables PORT, HOST, LOG_LEVEL,
+ * SUPERGRAPH_PATH and REDIS_URL override the deployment settings.
  */
+import type { PolicyContext } from "./src/config/auth.ts";
 import { defineConfig } from "./src/config/load.ts";
+import { PORT_OFFSET_ENV, systemPlan } from "./system/plan.ts";
+
+/** The processes `npm start` runs: the instance lists below come from there, not from repeated ports. */
+const plan = systemPlan({ portOffset: Number(process.env[PORT_OFFSET_ENV] ?? 0) });
+
+const hasRole = ({ principal }: PolicyContext, ...roles: string[]): boolean =>
+  principal.kind === "user" && roles.some((role) => principal.roles.has(role));
+
+/** `@policy(policies: [["courier"]])`: couriers, and admins who act for them. */
+const courier = (ctx: PolicyContext) => hasRole(ctx, "courier", "admin");
+/** `@policy(policies: [["order_owner_or_admin"]])`: customers and admins; the orders subgraph enforces row-level ownership itself. */
+const orderOwnerOrAdmin = (ctx: PolicyContext) => hasRole(ctx, "customer", "admin");
 
 export default defineConfig({
   server: { host: "127.0.0.1", port: 4000 },
   supergraph: { path: "schema/supergraph.graphql", watch: true },
+  // Two instances of each subgraph, three of orders (one weighted 2), one algorithm each so all
+  // four can be watched on GET /admin/upstreams. Auth hashes on the client address because its
+  // login throttle lives in each process: one client's attempts should meet one throttle.
   subgraphs: {
     all: { timeoutMs: 5_000, connectTimeoutMs: 1_000 },
+    auth: { instances: plan.instances.auth, balancer: "consistent-hash", hashKey: "client-address" },
+    orders: { instances: plan.instances.orders, balancer: "weighted-round-robin" },
+    delivery: { instances: plan.instances.delivery, balancer: "round-robin" },
+    payments: { instances: plan.instances.payments, balancer: "least-outstanding" },
+  },
+  auth: {
+    jwks: { url: plan.jwksUrl },
+    issuer: "urn:federated-gateway:auth",
+    audience: "federated-gateway",
+    algorithms: ["ES256"],
+    onUnauthorized: "filter",
+    policies: { courier, order_owner_or_admin: orderOwnerOrAdmin },
+  },
+  // Demand control and rate limits, small enough to watch them work in a minute (README, "Rate
+  // limits"). An anonymous caller may spend 100 at once, refilled at 2 per second, and every
+  // request costs at least 1, so a loop of a few hundred `{ me { name } }` meets a 429 after
+  // about 100. Any operation estimated above 1000 is refused before planning: signed in,
+  // `orders(first: 100000) { edges { node { id } } }` is estimated at 200001.
+  limits: {
+    cost: { maxCost: 1_000 },
+    tiers: {
+      anonymous: { capacity: 100, refillPerSecond: 2 },
+      customer: { capacity: 2_000, refillPerSecond: 50 },
+      partner: { capacity: 10_000, refillPerSecond: 250 },
+      admin: { capacity: 50_000, refillPerSecond: 1_000 },
+    },
+    routes: { "Mutation.payOrder": { max: 5, windowMs: 60_000 } },
+    global: { costPerSecond: 20_000, burstSeconds: 2 },
+    dynamic: { maxInFlight: 1_000, upstreamLatencyMs: 2_000 },
   },
 });

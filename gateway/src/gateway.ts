@@ -2,24 +2,38 @@
  * Assembly: wires config, supergraph, subgraph pipeline, Apollo Server and the HTTP edge.
  * No policy logic lives here; each concern is a module the lists below name in order.
  */
+// First: replaces two packages' re-export getters with plain values before @apollo/gateway loads them.
+import "./subgraph/flat-exports.ts";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloGateway } from "@apollo/gateway";
 import type { ApolloServerPlugin } from "@apollo/server";
+import { setupAuth, warnIfUnenforced } from "./auth/setup.ts";
+import { setupLimits } from "./limits/setup.ts";
+import { adminUpstreamsEnabled, UPSTREAMS_ROUTE, upstreamsRoute } from "./balancing/admin-route.ts";
+import { createBalancedUpstreams } from "./balancing/upstream-set.ts";
 import type { GatewayConfig } from "./config/schema.ts";
 import { createLogger, type Logger } from "./logging/logger.ts";
 import { createApolloServer } from "./server/apollo.ts";
 import type { RequestContext } from "./server/context.ts";
 import { drainServer, InFlightTracker } from "./server/draining.ts";
 import { createHttpHandler } from "./server/http-handler.ts";
+import { hardeningPlugin } from "./hardening/plugin.ts";
+import { createPersistedOperations, loadManifest } from "./hardening/persisted-operations.ts";
 import { createReadiness } from "./server/readiness.ts";
 import { sendJson, type RouteHandler } from "./server/routes.ts";
 import { FileSupergraphSource } from "./supergraph/file-source.ts";
+import { dedupLayer } from "./subgraph/dedup-layer.ts";
 import { SubgraphRegistry } from "./subgraph/registry.ts";
+import { setupSubscriptions, type SubscriptionsRuntime } from "./subscriptions/setup.ts";
+import { createTelemetry, type Telemetry } from "./telemetry/telemetry.ts";
+import type { SpanProcessor } from "./telemetry/tracing.ts";
 
 export interface GatewayOptions {
   /** Defaults to a pino logger at the configured level on stdout. */
   logger?: Logger;
+  /** Where spans go instead of the OTLP exporter when tracing is on (tests: an in-memory exporter). */
+  spanProcessors?: SpanProcessor[];
 }
 
 export interface RunningGateway {
@@ -29,6 +43,12 @@ export interface RunningGateway {
   readonly supergraph: FileSupergraphSource;
   readonly subgraphs: SubgraphRegistry;
   readonly logger: Logger;
+  /** Metrics, tracing and the access log; `telemetry.upstream` is the balancer's reporting API. */
+  readonly telemetry: Telemetry;
+  /** Where Prometheus scrapes; undefined when metrics are off. */
+  readonly metricsUrl: string | undefined;
+  /** WebSocket and SSE subscriptions; undefined when `subscriptions.enabled` is false. */
+  readonly subscriptions: SubscriptionsRuntime | undefined;
   /** Graceful stop: drain within the grace period, then close everything. Idempotent. */
   stop(): Promise<{ drained: boolean }>;
 }
@@ -36,16 +56,66 @@ export interface RunningGateway {
 export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger({ level: config.logging.level });
   const supergraph = new FileSupergraphSource({ ...config.supergraph, logger });
-  const subgraphs = new SubgraphRegistry({ config, logger });
+  const telemetry = createTelemetry({ config, logger, ...(options.spanProcessors ? { spanProcessors: options.spanProcessors } : {}) });
+  const upstreams = createBalancedUpstreams({ logger, metrics: telemetry.upstream });
+  const subgraphs = new SubgraphRegistry({
+    config,
+    logger,
+    upstream: upstreams.factory,
+    // Subgraph layers, outermost first: telemetry sees every fetch as the query plan waits for it;
+    // dedup next, so identical fetches share one trip through everything below it.
+    layers: (subgraph) => [
+      telemetry.subgraphLayer(subgraph),
+      ...(subgraph.settings.dedup ? [dedupLayer()] : []),
+      ...(limits?.subgraphLayer ? [limits.subgraphLayer] : []),
+    ],
+  });
 
+  // Authentication at the edge and authorization from the supergraph's directives; off without `auth`.
+  const auth = config.auth ? setupAuth(config.auth, { supergraph, logger }) : undefined;
+  if (!auth) warnIfUnenforced(supergraph, logger);
+
+  const tracker = new InFlightTracker();
+  // Cost estimate and rate limits, decided after authorization and before the query plan; off without `limits`.
+  const limits = config.limits
+    ? await setupLimits(config.limits, { supergraph, logger, registry: telemetry.metrics?.registry, inFlight: () => tracker.inFlight })
+    : undefined;
+
+  // Federated subscriptions (WebSocket upgrade and SSE): the same token check, directives, limits and subgraph pipeline.
+  const subscriptions = config.subscriptions.enabled
+    ? setupSubscriptions(config.subscriptions, {
+        supergraph,
+        registry: subgraphs,
+        logger,
+        graphqlPath: "/graphql",
+        authenticate: auth?.authenticate,
+        auth: config.auth,
+        limits: config.limits && limits ? { config: config.limits, store: limits.store, load: limits.load } : undefined,
+      })
+    : undefined;
+
+  // @apollo/gateway otherwise probes cloud metadata endpoints at start and sends usage data to
+  // Apollo every few seconds, from every gateway, over HTTPS (about 1% of CPU under load, and a
+  // stream of failed connections where there is no internet). Set it to "false" to opt back in.
+  process.env.APOLLO_TELEMETRY_DISABLED ??= "true";
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph.manager(),
     buildService: ({ name, url }) => subgraphs.dataSourceFor(name, url ?? ""),
     logger: logger.child({ component: "apollo-gateway" }),
   });
+  telemetry.observe(gateway);
 
   // Request-level policies, outermost first.
-  const plugins: ApolloServerPlugin<RequestContext>[] = [];
+  const plugins: ApolloServerPlugin<RequestContext>[] = [
+    // Telemetry outermost: every operation is named, timed and its errors counted, whatever later policies decide.
+    telemetry.plugin,
+    // Hardening next: an operation that cannot run is a client fault before any policy looks at it.
+    hardeningPlugin(),
+    // Authorization first: it may rewrite the document, and what follows should see the filtered one.
+    ...(auth ? [auth.plugin] : []),
+    // Limits after authorization: a request refused there is never charged (it decides in responseForOperation, after every didResolveOperation).
+    ...(limits ? [limits.plugin] : []),
+  ];
   const apollo = createApolloServer({ config, gateway, logger, plugins });
   await apollo.start();
 
@@ -66,21 +136,31 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       },
     ],
   ]);
+  for (const [path, route] of telemetry.routes) routes.set(path, route);
+  if (adminUpstreamsEnabled(config)) routes.set(UPSTREAMS_ROUTE, upstreamsRoute(upstreams.snapshot));
 
   let draining = false;
-  const tracker = new InFlightTracker();
-  const handle = createHttpHandler({
+  // Telemetry wraps the whole edge, so requests refused before Apollo Server are still counted and logged.
+  const handle = telemetry.wrap(createHttpHandler({
     apollo: () => apollo,
     logger,
     graphqlPath: "/graphql",
     bodyLimitBytes: config.server.bodyLimitBytes,
+    requestTimeoutMs: config.operations.requestTimeoutMs,
+    batching: config.operations.batching,
+    persisted: config.operations.persisted.manifest
+      ? createPersistedOperations(loadManifest(config.operations.persisted.manifest), config.operations.persisted.mode)
+      : undefined,
+    authenticate: auth?.authenticate,
     routes,
     isDraining: () => draining,
-  });
+    eventStream: subscriptions?.eventStream,
+  }), { graphqlPath: "/graphql", isQuietPath: (path) => routes.has(path) });
   const server: Server = createServer({ keepAliveTimeout: config.server.keepAliveTimeoutMs }, (req, res) => {
     tracker.track(res);
     void handle(req, res);
   });
+  if (subscriptions) server.on("upgrade", subscriptions.handleUpgrade);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.server.port, config.server.host, () => {
@@ -92,19 +172,26 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const host = config.server.host.includes(":") ? `[${config.server.host}]` : config.server.host;
   const url = `http://${host}:${port}/graphql`;
   logger.info({ url, mode: config.mode, supergraph: config.supergraph.path }, "gateway listening");
+  const onGatewayPort = telemetry.routes[0] ? `http://${host}:${port}${telemetry.routes[0][0]}` : undefined;
+  const metricsUrl = (await telemetry.listen(config.server.host)) ?? onGatewayPort;
 
   let stopping: Promise<{ drained: boolean }> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       draining = true;
       logger.info({ inFlight: tracker.inFlight }, "gateway draining");
+      // Subscriptions never finish on their own: end them alongside the drain, or SSE streams would hold it for the whole grace period.
+      const subscriptionsClosed = subscriptions?.close();
       const result = await drainServer(server, tracker, config.server.shutdownGraceMs);
+      await subscriptionsClosed;
       await apollo.stop();
+      await limits?.close();
       await subgraphs.close();
+      await telemetry.close();
       logger.info({ drained: result.drained }, "gateway stopped");
       logger.flush();
       return result;
     })());
 
-  return { url, port, supergraph, subgraphs, logger, stop };
+  return { url, port, supergraph, subgraphs, logger, telemetry, metricsUrl, subscriptions, stop };
 }

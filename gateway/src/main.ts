@@ -1,11 +1,14 @@
 /**
- * CLI entry: `npm run gateway -- [--config <file>] [--supergraph <file>] [--port <n>] [--host <h>]`.
+ * CLI entry: `npm run gateway -- [--config <file>] [--supergraph <file>] [--port <n>] [--host <h>] [--workers <n>]`.
  * With no config file every policy is off and the gateway simply serves the supergraph.
+ * With more than one worker this process only supervises them (server/cluster.ts).
  */
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfigFile, validateConfig } from "./config/load.ts";
 import type { GatewayConfig } from "./config/schema.ts";
 import { startGateway } from "./gateway.ts";
+import { createLogger } from "./logging/logger.ts";
+import { onPrimaryShutdown, servesRequests, superviseWorkers, workerId } from "./server/cluster.ts";
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -14,6 +17,7 @@ async function main(): Promise<void> {
       supergraph: { type: "string", short: "s" },
       port: { type: "string", short: "p" },
       host: { type: "string" },
+      workers: { type: "string", short: "w" },
     },
   });
   const env = { ...process.env };
@@ -22,8 +26,16 @@ async function main(): Promise<void> {
   if (values.supergraph !== undefined) env.SUPERGRAPH_PATH = values.supergraph;
   const configPath = values.config ?? process.env.GATEWAY_CONFIG;
   const config: GatewayConfig = configPath ? await loadConfigFile(configPath, env) : validateConfig({}, env);
+  const workers = values.workers === undefined ? config.server.workers : Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 1) throw new ConfigError(`--workers must be a positive integer, got "${values.workers}"`);
+  if (!servesRequests(workers)) {
+    superviseWorkers({ workers, logger: createLogger({ level: config.logging.level }), shutdownGraceMs: config.server.shutdownGraceMs });
+    return;
+  }
 
-  const gateway = await startGateway(config);
+  // Workers share stdout: each line says which worker wrote it.
+  const worker = workerId();
+  const gateway = await startGateway(config, worker === undefined ? {} : { logger: createLogger({ level: config.logging.level }).child({ worker }) });
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     if (++signals > 1) {
@@ -41,6 +53,13 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
+  // A cluster worker drains when the primary says so (and, like any process, on a signal).
+  let told = false;
+  onPrimaryShutdown(() => {
+    if (told) return;
+    told = true;
+    if (signals === 0) onSignal("SIGTERM");
+  });
   process.on("SIGHUP", () => gateway.supergraph.reload());
 }
 

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { systemPlan, type ProcessSpec } from "./plan.ts";
+import { PORT_OFFSET_ENV, systemPlan, type ProcessSpec } from "./plan.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const children: ChildProcess[] = [];
@@ -62,8 +62,10 @@ async function stopAll(exitCode: number): Promise<void> {
 async function main(): Promise<void> {
   process.on("SIGINT", () => void stopAll(0));
   process.on("SIGTERM", () => void stopAll(0));
-  mkdirSync(resolve(root, "data"), { recursive: true });
-  const plan = systemPlan();
+  // A second system (the end-to-end test) can run beside the demo on other ports and files.
+  const dataDir = process.env.SYSTEM_DATA_DIR ?? "data";
+  mkdirSync(resolve(root, dataDir), { recursive: true });
+  const plan = systemPlan({ portOffset: Number(process.env[PORT_OFFSET_ENV] ?? 0), dataDir });
   for (const spec of plan.subgraphs) launch(spec);
   await Promise.all(plan.subgraphs.map((s) => waitFor(s.healthUrl, 60_000)));
   launch(plan.gateway);

@@ -7,10 +7,13 @@ import { validateConfig } from "../../gateway/src/config/load.ts";
 import type { GatewayConfigInput } from "../../gateway/src/config/schema.ts";
 import { startGateway, type RunningGateway } from "../../gateway/src/gateway.ts";
 import { createLogger } from "../../gateway/src/logging/logger.ts";
+import type { SpanProcessor } from "../../gateway/src/telemetry/tracing.ts";
 
 export interface TestGatewayOptions {
   /** Collect log lines (parsed JSON) instead of discarding them. */
   captureLogs?: boolean;
+  /** Where spans go when `telemetry.tracing.enabled` is true (an in-memory exporter's processor). */
+  spanProcessors?: SpanProcessor[];
 }
 
 export interface TestGateway extends RunningGateway {
@@ -34,7 +37,7 @@ export async function startTestGateway(config: GatewayConfigInput = {}, options:
     },
     {},
   );
-  const gateway = await startGateway(full, { logger });
+  const gateway = await startGateway(full, { logger, ...(options.spanProcessors ? { spanProcessors: options.spanProcessors } : {}) });
   return Object.assign(gateway, { logs });
 }
 

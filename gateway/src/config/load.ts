@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parse as parseYaml } from "yaml";
+import { redisFromUrl } from "./limits.ts";
 import { gatewayConfigSchema, logLevelSchema, type GatewayConfig, type GatewayConfigInput } from "./schema.ts";
 
 export class ConfigError extends Error {
@@ -22,7 +23,7 @@ export function validateConfig(input: unknown, env: NodeJS.ProcessEnv = process.
   return deepFreeze(applyEnv(result.data, env));
 }
 
-/** Deployment settings that environment variables override: PORT, HOST, LOG_LEVEL, SUPERGRAPH_PATH. */
+/** Deployment settings that environment variables override: PORT, HOST, LOG_LEVEL, SUPERGRAPH_PATH, REDIS_URL. */
 function applyEnv(config: GatewayConfig, env: NodeJS.ProcessEnv): GatewayConfig {
   const out = structuredCloneWithFunctions(config);
   if (env.PORT !== undefined) {
@@ -32,6 +33,11 @@ function applyEnv(config: GatewayConfig, env: NodeJS.ProcessEnv): GatewayConfig 
   }
   if (env.HOST) out.server.host = env.HOST;
   if (env.SUPERGRAPH_PATH) out.supergraph.path = env.SUPERGRAPH_PATH;
+  // REDIS_URL moves the limiter counters to Redis; it does not turn limits on by itself.
+  if (env.REDIS_URL && out.limits) {
+    if (!/^rediss?:\/\//.test(env.REDIS_URL)) throw new ConfigError("REDIS_URL must be a redis:// or rediss:// URL");
+    out.limits = { ...out.limits, store: { redis: { ...(out.limits.store.redis ?? redisFromUrl(env.REDIS_URL)), url: env.REDIS_URL } } };
+  }
   if (env.LOG_LEVEL) {
     const level = logLevelSchema.safeParse(env.LOG_LEVEL);
     if (!level.success) throw new ConfigError(`LOG_LEVEL must be one of ${logLevelSchema.options.join("|")}, got "${env.LOG_LEVEL}"`);

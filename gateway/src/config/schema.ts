@@ -5,6 +5,13 @@
  * typo fails at start instead of silently doing nothing.
  */
 import { z } from "zod";
+import { authConfigSchema } from "./auth.ts";
+import { balancingSettingsShape, instancesSchema } from "./balancing.ts";
+import { limitsConfigSchema } from "./limits.ts";
+import { operationsConfigSchema } from "./operations.ts";
+import { overrideSchemaOf } from "./overrides.ts";
+import { subscriptionsConfigSchema } from "./subscriptions.ts";
+import { telemetryConfigSchema } from "./telemetry.ts";
 
 const port = z.number().int().min(0).max(65535);
 export const logLevelSchema = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
@@ -20,13 +27,26 @@ export const subgraphSettingsSchema = z.strictObject({
   connections: z.number().int().positive().default(64),
   /** Client headers forwarded to the subgraph, besides the request id and trace context. Nothing else is forwarded. */
   propagateHeaders: z.array(z.string().toLowerCase()).default([]),
+  /**
+   * Share identical in-flight query fetches: a fetch identical to one already in flight (same
+   * query, variables, forwarded identity and propagated headers) waits for that one instead of
+   * being sent. Never mutations, nothing cached after the fetch ends (gateway/src/subgraph/dedup-layer.ts).
+   */
+  dedup: z.boolean().default(true),
+  ...balancingSettingsShape,
 });
 export type SubgraphSettings = z.infer<typeof subgraphSettingsSchema>;
 
-const subgraphOverrideSchema = subgraphSettingsSchema.partial().extend({
-  /** Replaces the routing_url from the supergraph (one instance). */
-  url: z.url().optional(),
-});
+/** A subgraph's own entry: only the keys written override `all` (deeply; arrays replace). */
+const subgraphOverrideSchema = overrideSchemaOf(
+  subgraphSettingsSchema.extend({
+    /** Replaces the routing_url from the supergraph (one instance). */
+    url: z.url().optional(),
+    /** The subgraph's instances; default the routing_url (or `url`) as one instance of weight 1. */
+    instances: instancesSchema.optional(),
+  }),
+).refine((o) => o.url === undefined || o.instances === undefined, { message: "set either url or instances, not both" });
+export type SubgraphOverride = z.output<typeof subgraphOverrideSchema>;
 
 export const gatewayConfigSchema = z.strictObject({
   /** `development` turns on Sandbox and detailed errors; `production` turns them off. Defaults from NODE_ENV. */
@@ -43,6 +63,12 @@ export const gatewayConfigSchema = z.strictObject({
       shutdownGraceMs: positiveMs.default(10_000),
       /** Keep-alive idle timeout for client connections. */
       keepAliveTimeoutMs: positiveMs.default(5_000),
+      /**
+       * Gateway processes sharing the port (`node:cluster`), so every core serves; 1 runs no
+       * cluster. Each worker has its own caches, metrics and, without Redis, its own rate-limit
+       * counters (gateway/src/server/cluster.ts). `--workers N` overrides it.
+       */
+      workers: z.number().int().min(1).max(256).default(1),
     })
     .prefault({}),
   supergraph: z
@@ -76,6 +102,22 @@ export const gatewayConfigSchema = z.strictObject({
       level: logLevelSchema.default("info"),
     })
     .prefault({}),
+  admin: z
+    .strictObject({
+      /** Serve `GET /admin/upstreams` (instance states as JSON). Default: on in development, off in production. */
+      upstreams: z.boolean().optional(),
+    })
+    .prefault({}),
+  /** What clients may send: operation limits, persisted operations, batching, the request deadline (gateway/src/config/operations.ts). */
+  operations: operationsConfigSchema.prefault({}),
+  /** Token verification and directive enforcement (gateway/src/config/auth.ts). Absent: every caller is anonymous and the directives are not enforced. */
+  auth: authConfigSchema.optional(),
+  /** Metrics, access log and tracing (gateway/src/config/telemetry.ts). */
+  telemetry: telemetryConfigSchema.prefault({}),
+  /** Operation cost and rate limits (gateway/src/config/limits.ts). Absent: nothing is estimated or limited. */
+  limits: limitsConfigSchema.optional(),
+  /** Federated subscriptions over WebSocket and SSE, and their limits (gateway/src/config/subscriptions.ts). */
+  subscriptions: subscriptionsConfigSchema.prefault({}),
 });
 
 /** The config as written in a file (defaults not applied). */

@@ -14,9 +14,37 @@ export const errorCodes = {
   NOT_ACCEPTABLE: 406,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  // Operation limits and persisted operations: the document itself is refused before planning.
+  MAX_DEPTH_EXCEEDED: 400,
+  MAX_ALIASES_EXCEEDED: 400,
+  MAX_ROOT_FIELDS_EXCEEDED: 400,
+  MAX_DIRECTIVES_EXCEEDED: 400,
+  MAX_TOKENS_EXCEEDED: 400,
+  BATCH_TOO_LARGE: 400,
+  BATCHING_DISABLED: 400,
+  OPERATION_RESOLUTION_FAILURE: 400,
+  SUBSCRIPTION_OVER_HTTP: 400,
+  PERSISTED_QUERY_NOT_FOUND: 400,
+  PERSISTED_QUERY_HASH_MISMATCH: 400,
+  OPERATION_NOT_IN_SAFELIST: 400,
+  // Subscriptions (WebSocket and SSE): refused before the stream starts, or ending it.
+  GRAPHQL_PARSE_FAILED: 400,
+  GRAPHQL_VALIDATION_FAILED: 400,
+  /** Only subscriptions are served over WebSocket and SSE; queries and mutations go as plain requests. */
+  SUBSCRIPTION_ONLY: 400,
+  /** Too many active subscriptions on the connection or for the consumer. */
+  SUBSCRIPTION_LIMIT_EXCEEDED: 429,
+  /** The access token expired during the subscription: it ends, and the client re-subscribes with a fresh token. */
+  TOKEN_EXPIRED: 401,
+  /** The client read events slower than they came and its buffer filled: the subscription ends. */
+  SLOW_CONSUMER: 200,
+  // The whole-request deadline passed; what finished is still returned.
+  REQUEST_TIMEOUT: 200,
   // Authentication and authorization.
   UNAUTHENTICATED: 401,
   UNAUTHORIZED_FIELD_OR_TYPE: 403,
+  /** No usable token-verification key (JWKS unreachable and nothing cached). */
+  AUTH_UNAVAILABLE: 503,
   // Demand control.
   COST_ESTIMATED_TOO_EXPENSIVE: 400,
   RATE_LIMITED: 429,

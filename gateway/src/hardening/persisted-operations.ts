@@ -71,3 +71,42 @@ export function createPersistedOperations(manifest: Map<string, string>, mode: "
     },
   };
 }
+
+export type Resolved = { kind: "ok"; value: unknown } | { kind: "refused"; code: ErrorCode; message: string };
+
+/** Applies the manifest to each operation of a POST body (one object or a batch). */
+export function resolvePersistedBody(persisted: PersistedOperations, body: unknown): Resolved {
+  const operations = Array.isArray(body) ? body : [body];
+  const out: unknown[] = [];
+  for (const op of operations) {
+    if (op === null || typeof op !== "object") return { kind: "ok", value: body }; // Apollo Server names this fault
+    const outcome = persisted.apply(op as Record<string, unknown>);
+    if (outcome.kind === "refused") return outcome;
+    out.push(outcome.body);
+  }
+  return { kind: "ok", value: Array.isArray(body) ? out : out[0] };
+}
+
+/** The same for a GET: the operation is in the query string. */
+export function resolvePersistedSearch(persisted: PersistedOperations, search: string): Resolved {
+  const params = new URLSearchParams(search);
+  const op: Record<string, unknown> = {};
+  for (const key of ["query", "documentId", "doc_id", "id"]) {
+    const value = params.get(key);
+    if (value !== null) op[key] = value;
+  }
+  const extensions = params.get("extensions");
+  if (extensions) {
+    try {
+      op.extensions = JSON.parse(extensions) as unknown;
+    } catch {
+      return { kind: "ok", value: search }; // Apollo Server names this fault
+    }
+  }
+  const outcome = persisted.apply(op);
+  if (outcome.kind === "refused") return outcome;
+  if (typeof outcome.body.query === "string") params.set("query", outcome.body.query);
+  if (outcome.body.extensions !== undefined) params.set("extensions", JSON.stringify(outcome.body.extensions));
+  const text = params.toString();
+  return { kind: "ok", value: text ? `?${text}` : "" };
+}

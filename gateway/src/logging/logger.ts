@@ -17,6 +17,16 @@ export const redactPaths = [
   "token",
   "accessToken",
   "refreshToken",
+  // Defense in depth behind the access log's own variable redaction: one level down anywhere.
+  'headers["set-cookie"]',
+  'headers["x-api-key"]',
+  "cookie",
+  "*.authorization",
+  "*.cookie",
+  "*.password",
+  "*.token",
+  "*.accessToken",
+  "*.refreshToken",
 ];
 
 export interface LoggerOptions {
@@ -32,7 +42,8 @@ export function createLogger(options: LoggerOptions): Logger {
     {
       level: options.level,
       name: options.name ?? "gateway",
-      base: undefined,
+      // The same base fields as the subgraphs' lines (subgraphs/shared/logger.ts), so one query spans both.
+      base: { service: options.name ?? "gateway" },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: redactPaths, censor: "[redacted]" },
       formatters: { level: (label) => ({ level: label }) },

@@ -10,6 +10,8 @@ import type { ApolloGateway } from "@apollo/gateway";
 import type { GatewayConfig } from "../config/schema.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { RequestContext } from "./context.ts";
+import { createErrorFormatter } from "../errors/format.ts";
+import { operationLimitsRule } from "../hardening/operation-limits.ts";
 
 export interface ApolloOptions {
   config: GatewayConfig;
@@ -20,14 +22,20 @@ export interface ApolloOptions {
 
 export function createApolloServer({ config, gateway, logger, plugins }: ApolloOptions): ApolloServer<RequestContext> {
   const development = config.mode === "development";
+  const { limits, persisted, batching } = config.operations;
   return new ApolloServer<RequestContext>({
     gateway,
     logger: apolloLogger(logger),
-    introspection: development,
+    introspection: config.operations.introspection ?? development,
+    validationRules: [operationLimitsRule(limits)],
+    parseOptions: { maxTokens: limits.maxTokens },
+    formatError: createErrorFormatter({ mask: !development }),
+    allowBatchedHttpRequests: batching.enabled,
+    // In safelist mode APQ registration would let a client add operations: it is off then.
+    persistedQueries: persisted.apq && !(persisted.manifest && persisted.mode === "safelist") ? {} : false,
     hideSchemaDetailsFromClientErrors: !development,
     // Stack traces never help a client; the log has them.
     includeStacktraceInErrorResponses: false,
-    status400ForVariableCoercionErrors: true,
     csrfPrevention: true,
     // Pretty-printing every response costs CPU for no reader.
     stringifyResult: (value) => JSON.stringify(value),

@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import type { Logger } from "../logging/logger.ts";
+import type { RequestRecord } from "../telemetry/request-record.ts";
 
 /** Who is calling: set once at the edge from a verified token, never from unverified input. */
 export type Principal =
@@ -39,6 +40,12 @@ export interface RequestContext {
   readonly startedAt: number;
   /** The verified caller; `anonymous` when no token was sent. */
   readonly principal: Principal;
+  /**
+   * This request's telemetry record (access-log line, metrics), absent when telemetry is off.
+   * A field rather than a WeakMap keyed by the context: Apollo Server hands plugins and data
+   * sources a shallow copy of the context, which keeps this reference but not the identity.
+   */
+  readonly telemetry?: RequestRecord;
 }
 
 const saneRequestId = /^[A-Za-z0-9._:-]{1,128}$/;

@@ -4,13 +4,16 @@
  * oversized or malformed body) are answered with GraphQL-shaped JSON and a 4xx before Apollo
  * Server is involved.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from "@apollo/server";
 import { errorBody, errorCodes, type ErrorCode } from "../errors/codes.ts";
 import type { Logger } from "../logging/logger.ts";
 import { readBody } from "./body.ts";
-import { anonymous, requestIdFrom, type RequestContext } from "./context.ts";
+import { anonymous, requestIdFrom, type Principal, type RequestContext } from "./context.ts";
 import { sendJson, type RouteHandler } from "./routes.ts";
+import { resolvePersistedBody, resolvePersistedSearch, type PersistedOperations } from "../hardening/persisted-operations.ts";
+import { bindContext, recordEdgeError, recordOfResponse } from "../telemetry/request-record.ts";
+import { acceptsEventStream } from "../subscriptions/sse-handler.ts";
 
 export interface HttpHandlerOptions {
   apollo: () => ApolloServer<RequestContext>;
@@ -18,8 +21,20 @@ export interface HttpHandlerOptions {
   graphqlPath: string;
   bodyLimitBytes: number;
   routes: ReadonlyMap<string, RouteHandler>;
+  /** Whole-request deadline: past it the context's signal aborts every subgraph fetch. */
+  requestTimeoutMs: number;
+  batching: { enabled: boolean; maxOperations: number };
+  /** Persisted operations from a manifest, when configured. */
+  persisted?: PersistedOperations | undefined;
   /** True once shutdown began: new requests get 503. */
   isDraining: () => boolean;
+  /** Serves GraphQL over SSE (`Accept: text/event-stream`); absent: such requests go to Apollo Server like any other. */
+  eventStream?: (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<void>;
+  /** Verifies the caller's credentials (auth/authenticate.ts); absent: every caller is anonymous. */
+  authenticate?: (headers: IncomingHttpHeaders) => Promise<
+    | { kind: "authenticated"; principal: Principal }
+    | { kind: "refused"; code: ErrorCode; message: string; headers: Record<string, string> }
+  >;
 }
 
 export function createHttpHandler(options: HttpHandlerOptions) {
@@ -29,7 +44,7 @@ export function createHttpHandler(options: HttpHandlerOptions) {
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const path = q === -1 ? url : url.slice(0, q);
-    const search = q === -1 ? "" : url.slice(q);
+    const rawSearch = q === -1 ? "" : url.slice(q);
 
     if (options.isDraining()) {
       res.setHeader("connection", "close");
@@ -44,6 +59,10 @@ export function createHttpHandler(options: HttpHandlerOptions) {
     const method = req.method ?? "GET";
     if (method !== "GET" && method !== "POST" && method !== "HEAD") {
       return fail(res, "METHOD_NOT_ALLOWED", `Method ${method} is not allowed on ${options.graphqlPath}; use POST (or GET for queries)`, { allow: "GET, POST" });
+    }
+    // Subscriptions over Server-Sent Events: their own body, auth and limits (subscriptions/sse-handler.ts).
+    if (options.eventStream && method !== "HEAD" && acceptsEventStream(req.headers.accept)) {
+      return options.eventStream(req, res, requestId);
     }
 
     let body: unknown = undefined;
@@ -79,21 +98,51 @@ export function createHttpHandler(options: HttpHandlerOptions) {
       if (body === null || typeof body !== "object") {
         return fail(res, "BAD_REQUEST", "Request body must be a JSON object (or an array for a batch)");
       }
+      if (Array.isArray(body)) {
+        if (!options.batching.enabled) return fail(res, "BATCHING_DISABLED", "Batched operations are not accepted here; send one operation per request");
+        if (body.length === 0 || body.length > options.batching.maxOperations) {
+          return fail(res, "BATCH_TOO_LARGE", `A batch holds 1 to ${options.batching.maxOperations} operations; this one has ${body.length}`);
+        }
+      }
     }
 
+    let search = rawSearch;
+    if (options.persisted) {
+      const resolved = method === "POST" ? resolvePersistedBody(options.persisted, body) : resolvePersistedSearch(options.persisted, rawSearch);
+      if (resolved.kind === "refused") return fail(res, resolved.code, resolved.message);
+      if (method === "POST") body = resolved.value;
+      else search = resolved.value as string;
+    }
+
+    // Authentication happens here, before Apollo Server: a bad token is refused (401), never downgraded to anonymous.
+    let principal: Principal = anonymous;
+    if (options.authenticate) {
+      const outcome = await options.authenticate(req.headers);
+      if (outcome.kind === "refused") return fail(res, outcome.code, outcome.message, outcome.headers);
+      principal = outcome.principal;
+    }
+
+    // Aborts on client disconnect (AbortError) or when the deadline passes (TimeoutError). One
+    // controller and a plain timer: AbortSignal.any + AbortSignal.timeout cost several times more per request.
     const abort = new AbortController();
+    const deadline = setTimeout(() => abort.abort(new DOMException(`request deadline of ${options.requestTimeoutMs} ms passed`, "TimeoutError")), options.requestTimeoutMs);
+    deadline.unref();
     res.once("close", () => {
+      clearTimeout(deadline);
       if (!res.writableFinished) abort.abort();
     });
+    const signal = abort.signal;
     const context: RequestContext = {
       requestId,
       logger: options.logger.child({ requestId }),
       headers: req.headers,
       clientAddress: req.socket.remoteAddress ?? "unknown",
-      signal: abort.signal,
+      signal,
       startedAt: performance.now(),
-      principal: anonymous,
+      principal,
+      telemetry: recordOfResponse(res),
     };
+    bindContext(context);
 
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
@@ -120,5 +169,6 @@ export function createHttpHandler(options: HttpHandlerOptions) {
 }
 
 function fail(res: ServerResponse, code: ErrorCode, message: string, headers: Record<string, string> = {}): void {
+  recordEdgeError(res, code);
   sendJson(res, errorCodes[code], errorBody(code, message), headers);
 }

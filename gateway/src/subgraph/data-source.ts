@@ -29,7 +29,8 @@ export class SubgraphDataSource implements GraphQLDataSource<RequestContext> {
     const context = options.kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION ? (options.context as RequestContext) : undefined;
     const request: SubgraphRequest = {
       subgraph: this.options.name,
-      operationKind: options.kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION ? operationKindOf(options.document) : "query",
+      operationKind: options.kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION ? operationKindOf(options.document, options.request.query) : "query",
+      clientOperationKind: options.kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION ? options.incomingRequestContext.operation?.operation : undefined,
       body: {
         query: options.request.query ?? "",
         ...(options.request.variables ? { variables: options.request.variables } : {}),
@@ -56,6 +57,12 @@ export class SubgraphDataSource implements GraphQLDataSource<RequestContext> {
       const value = context.headers[name];
       if (typeof value === "string") headers[name] = value;
     }
+    // Identity comes only from the verified principal: a client-supplied authorization is never
+    // forwarded (not even through propagateHeaders); a verified caller's token is forwarded as is.
+    delete headers.authorization;
+    if (context.principal.kind === "user") headers.authorization = `Bearer ${context.principal.token}`;
+    // The gateway is the edge: the client address it saw replaces any the client claimed.
+    headers["x-forwarded-for"] = context.clientAddress;
     return headers;
   }
 
@@ -66,6 +73,9 @@ export class SubgraphDataSource implements GraphQLDataSource<RequestContext> {
       return clientError("SUBGRAPH_BAD_RESPONSE", `Subgraph "${subgraph}" failed`, subgraph, context.requestId);
     }
     context.logger.warn({ subgraph, instance: e.instance, kind: e.kind, status: e.status, reason: e.message }, "subgraph fetch failed");
+    if (e.kind === "aborted" && isDeadline(context.signal.reason)) {
+      return clientError("REQUEST_TIMEOUT", `The request deadline passed before subgraph "${subgraph}" answered`, subgraph, context.requestId);
+    }
     switch (e.kind) {
       case "timeout":
         return clientError("SUBGRAPH_TIMEOUT", `Subgraph "${subgraph}" did not answer in time`, subgraph, context.requestId);
@@ -81,11 +91,24 @@ export class SubgraphDataSource implements GraphQLDataSource<RequestContext> {
   }
 }
 
+/** The whole-request deadline aborts with a TimeoutError; a client disconnect with an AbortError. */
+function isDeadline(reason: unknown): boolean {
+  return reason instanceof Error && reason.name === "TimeoutError";
+}
+
 function clientError(code: ErrorCode, message: string, subgraph: string, requestId: string): GraphQLFormattedError {
   return { message, extensions: { code, subgraph, requestId } };
 }
 
-function operationKindOf(document: DocumentNode | undefined): OperationKind {
+/**
+ * The fetch's operation type. The query planner leaves `document` undefined unless
+ * `exposeDocumentNodeInFetchNode` is set, so the fetch's own text decides then: it always starts
+ * with its keyword (`mutation Name__orders__0 {`), and a bare `{` is a query. Getting this wrong
+ * would let the retry layer send a mutation twice.
+ */
+function operationKindOf(document: DocumentNode | undefined, query: string | undefined): OperationKind {
   const op = document?.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
-  return op && op.kind === Kind.OPERATION_DEFINITION ? op.operation : "query";
+  if (op && op.kind === Kind.OPERATION_DEFINITION) return op.operation;
+  const keyword = /^\s*(query|mutation|subscription)\b/.exec(query ?? "")?.[1];
+  return (keyword as OperationKind | undefined) ?? "query";
 }

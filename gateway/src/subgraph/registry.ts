@@ -3,6 +3,8 @@
  * subgraph's own, composes the layer pipeline over the transport, and closes every pool
  * on shutdown. `@apollo/gateway` asks for a data source through `buildService`.
  */
+import type { InstanceConfig } from "../config/balancing.ts";
+import { applyOverride } from "../config/overrides.ts";
 import type { GatewayConfig, SubgraphSettings } from "../config/schema.ts";
 import type { Logger } from "../logging/logger.ts";
 import { SubgraphDataSource } from "./data-source.ts";
@@ -14,6 +16,8 @@ export interface ResolvedSubgraph {
   readonly name: string;
   /** The routing URL from the supergraph, unless config replaced it. */
   readonly url: string;
+  /** The configured instances; default `url` as the one instance. */
+  readonly instances: readonly InstanceConfig[];
   readonly settings: SubgraphSettings;
 }
 
@@ -40,9 +44,10 @@ export class SubgraphRegistry {
 
   resolve(name: string, routingUrl: string): ResolvedSubgraph {
     const { all, ...own } = this.options.config.subgraphs;
-    const override = own[name];
-    const settings: SubgraphSettings = { ...all, ...stripUndefined(override ?? {}) } as SubgraphSettings;
-    return { name, url: override?.url ?? routingUrl, settings };
+    const { url, instances, ...override } = own[name] ?? {};
+    const settings = applyOverride<SubgraphSettings>(all, override);
+    const single = url ?? routingUrl;
+    return { name, url: single, instances: instances ?? [{ url: single, weight: 1 }], settings };
   }
 
   /** `ApolloGateway`'s `buildService`: reuses the data source while the URL is unchanged. */
@@ -90,8 +95,4 @@ export class SubgraphRegistry {
     await Promise.all([...this.entries.values()].map((e) => e.close()));
     this.entries.clear();
   }
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
