@@ -2,6 +2,8 @@
  * `npm start`: runs the whole system on this machine (every subgraph, then the gateway) on
  * embedded defaults (SQLite files under data/), waits until the gateway is ready, prints
  * where to go, and on Ctrl-C (or SIGTERM) stops every process it started, leaving none behind.
+ * A subgraph instance that dies is restarted (a few times a minute at most), so killing one by
+ * hand shows the gateway's failover and the instance's return on GET /admin/upstreams.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
@@ -13,17 +15,30 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const children: ChildProcess[] = [];
 let stopping = false;
 
-function launch(spec: ProcessSpec): ChildProcess {
+/** A subgraph instance that dies is started again (so failover and recovery can be watched), within a budget. */
+const restartBudget = { max: 5, windowMs: 60_000 };
+const restarts = new Map<string, number[]>();
+
+function launch(spec: ProcessSpec, restartable: boolean): ChildProcess {
   const child = spawn(process.execPath, ["--import", "tsx", ...spec.args], {
     cwd: root,
     env: { ...process.env, ...spec.env },
     stdio: ["ignore", "inherit", "inherit"],
   });
   child.once("exit", (code, signal) => {
-    if (!stopping) {
-      console.error(`${spec.name} exited unexpectedly (${signal ?? `code ${code}`}); stopping the system`);
-      void stopAll(1);
+    if (stopping) return;
+    const now = Date.now();
+    const recent = (restarts.get(spec.name) ?? []).filter((t) => now - t < restartBudget.windowMs);
+    if (restartable && recent.length < restartBudget.max) {
+      restarts.set(spec.name, [...recent, now]);
+      console.error(`${spec.name} exited (${signal ?? `code ${code}`}); starting it again in 2 s (the gateway routes around it meanwhile)`);
+      setTimeout(() => {
+        if (!stopping) launch(spec, restartable);
+      }, 2_000).unref();
+      return;
     }
+    console.error(`${spec.name} exited unexpectedly (${signal ?? `code ${code}`}); stopping the system`);
+    void stopAll(1);
   });
   children.push(child);
   return child;
@@ -66,9 +81,9 @@ async function main(): Promise<void> {
   const dataDir = process.env.SYSTEM_DATA_DIR ?? "data";
   mkdirSync(resolve(root, dataDir), { recursive: true });
   const plan = systemPlan({ portOffset: Number(process.env[PORT_OFFSET_ENV] ?? 0), dataDir });
-  for (const spec of plan.subgraphs) launch(spec);
+  for (const spec of plan.subgraphs) launch(spec, true);
   await Promise.all(plan.subgraphs.map((s) => waitFor(s.healthUrl, 60_000)));
-  launch(plan.gateway);
+  launch(plan.gateway, false);
   await waitFor(plan.gateway.healthUrl, 60_000);
   if (stopping) return;
   console.log(`

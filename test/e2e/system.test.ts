@@ -87,6 +87,33 @@ describe("npm start", () => {
     }
   });
 
+  it("keeps answering when an instance is killed, and starts that instance again", async () => {
+    const victim = plan.instances.orders[1]!.url; // the second orders instance
+    const port = new URL(victim).port;
+    const pid = descendants(launcher.pid!).find((p) => {
+      try {
+        return execFileSync("ps", ["-o", "args=", "-p", String(p)], { encoding: "utf8" }).includes(`--port ${port}`);
+      } catch {
+        return false;
+      }
+    });
+    assert.ok(pid, `found the process listening on ${port}`);
+    process.kill(pid, "SIGKILL");
+    const login = await gql<{ login: { accessToken: string } }>(plan.gatewayUrl, `mutation { login(email: "bob@example.com", password: "demo-password") { accessToken } }`);
+    const token = login.data!.login.accessToken;
+    for (let i = 0; i < 12; i++) {
+      const r = await gql(plan.gatewayUrl, `query($n: Int) { orders(first: $n) { totalCount } }`, { token, variables: { n: i + 1 } });
+      assert.equal(r.errors, undefined, `query ${i}: ${JSON.stringify(r.errors)}`);
+    }
+    const healthz = victim.replace("/graphql", "/healthz");
+    let back = false;
+    for (const deadline = Date.now() + 60_000; !back && Date.now() < deadline; ) {
+      back = await fetch(healthz).then((r) => r.ok, () => false);
+      if (!back) await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.ok(back, "the killed instance was started again");
+  });
+
   it("stops every process it started on SIGINT", async () => {
     const pids = descendants(launcher.pid!);
     assert.ok(pids.length >= plan.subgraphs.length + 1, `found ${pids.length} child processes`);
