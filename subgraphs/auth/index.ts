@@ -4,7 +4,7 @@ import { createIdentityVerifier, issuerAndAudience } from "../shared/identity.ts
 import { defaultDbPath } from "../shared/paths.ts";
 import { loadSubgraphSchema } from "../shared/schema.ts";
 import { startSubgraphServer } from "../shared/server.ts";
-import { closeInOrder, resolveCommonOptions, type CommonServiceOptions, type SubgraphHandle } from "../shared/service.ts";
+import { resolveCommonOptions, serviceHandle, type CommonServiceOptions, type SubgraphHandle } from "../shared/service.ts";
 import { createAccessTokenIssuer } from "./access-tokens.ts";
 import { createAuthLoaders, type AuthContext } from "./context.ts";
 import { KeyStore } from "./keys.ts";
@@ -103,20 +103,11 @@ export async function createAuthSubgraph(options: AuthSubgraphOptions = {}): Pro
     port: common.port,
     host: common.host,
   });
-  common.logger.info({ url: server.url }, "auth subgraph listening");
-
   return {
-    service: "auth",
-    url: server.url,
-    origin: server.origin,
-    port: server.port,
+    ...serviceHandle("auth", server, { db, sqlCount }, common.logger),
     jwksUrl: `${server.origin}${JWKS_PATH}`,
     issuer,
     audience,
-    db,
-    sqlCount,
-    logger: common.logger,
     rotateSigningKey: () => keys.rotate(),
-    close: closeInOrder(server.close, db),
   };
 }

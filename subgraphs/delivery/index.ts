@@ -3,7 +3,7 @@ import { createRemoteIdentityVerifier, type RemoteVerifierOptions } from "../sha
 import { createOrdersClient, type OrdersClientOptions } from "../shared/orders-client.ts";
 import { loadSubgraphSchema } from "../shared/schema.ts";
 import { startSubgraphServer } from "../shared/server.ts";
-import { closeInOrder, resolveCommonOptions, type CommonServiceOptions, type SubgraphHandle } from "../shared/service.ts";
+import { resolveCommonOptions, serviceHandle, type CommonServiceOptions, type SubgraphHandle } from "../shared/service.ts";
 import { createDeliveryLoaders, type DeliveryContext } from "./context.ts";
 import { DeliveryRepository } from "./repository.ts";
 import { deliveryResolvers } from "./resolvers.ts";
@@ -53,18 +53,9 @@ export async function createDeliverySubgraph(options: DeliverySubgraphOptions = 
     // Subscription.orderDeliveryUpdated over graphql-ws on /graphql.
     subscriptions: true,
   });
-  common.logger.info({ url: server.url }, "delivery subgraph listening");
-
   return {
-    service: "delivery",
-    url: server.url,
-    origin: server.origin,
-    port: server.port,
-    db,
-    sqlCount,
-    logger: common.logger,
+    ...serviceHandle("delivery", server, { db, sqlCount }, common.logger),
     onDeliveryUpdated: (listener) => updates.onDeliveryUpdated(listener),
     listenerCount: () => updates.listenerCount,
-    close: closeInOrder(server.close, db),
   };
 }

@@ -2,7 +2,7 @@ import { openDatabase } from "../shared/db.ts";
 import { createRemoteIdentityVerifier, type RemoteVerifierOptions } from "../shared/identity.ts";
 import { loadSubgraphSchema } from "../shared/schema.ts";
 import { startSubgraphServer } from "../shared/server.ts";
-import { closeInOrder, resolveCommonOptions, type CommonServiceOptions, type SubgraphHandle } from "../shared/service.ts";
+import { resolveCommonOptions, serviceHandle, type CommonServiceOptions, type SubgraphHandle } from "../shared/service.ts";
 import { createOrdersLoaders, type OrdersContext } from "./context.ts";
 import { OrderRepository } from "./repository.ts";
 import { ordersResolvers } from "./resolvers.ts";
@@ -25,16 +25,5 @@ export async function createOrdersSubgraph(options: OrdersSubgraphOptions = {}):
     port: common.port,
     host: common.host,
   });
-  common.logger.info({ url: server.url }, "orders subgraph listening");
-
-  return {
-    service: "orders",
-    url: server.url,
-    origin: server.origin,
-    port: server.port,
-    db,
-    sqlCount,
-    logger: common.logger,
-    close: closeInOrder(server.close, db),
-  };
+  return serviceHandle("orders", server, { db, sqlCount }, common.logger);
 }

@@ -3,7 +3,7 @@ import { createRemoteIdentityVerifier, type RemoteVerifierOptions } from "../sha
 import { createOrdersClient, type OrdersClientOptions } from "../shared/orders-client.ts";
 import { loadSubgraphSchema } from "../shared/schema.ts";
 import { startSubgraphServer } from "../shared/server.ts";
-import { closeInOrder, resolveCommonOptions, type CommonServiceOptions, type SubgraphHandle } from "../shared/service.ts";
+import { resolveCommonOptions, serviceHandle, type CommonServiceOptions, type SubgraphHandle } from "../shared/service.ts";
 import { createPaymentsLoaders, type PaymentsContext } from "./context.ts";
 import { createPayOrder } from "./pay-order.ts";
 import { PaymentRepository } from "./repository.ts";
@@ -38,16 +38,5 @@ export async function createPaymentsSubgraph(options: PaymentsSubgraphOptions = 
     port: common.port,
     host: common.host,
   });
-  common.logger.info({ url: server.url }, "payments subgraph listening");
-
-  return {
-    service: "payments",
-    url: server.url,
-    origin: server.origin,
-    port: server.port,
-    db,
-    sqlCount,
-    logger: common.logger,
-    close: closeInOrder(server.close, db),
-  };
+  return serviceHandle("payments", server, { db, sqlCount }, common.logger);
 }

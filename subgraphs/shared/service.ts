@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { Db } from "./db.ts";
+import type { RunningServer } from "./server.ts";
 import { createLogger } from "./logger.ts";
 import { defaultDbPath } from "./paths.ts";
 
@@ -75,4 +76,24 @@ export function closeInOrder(closeServer: () => Promise<void>, db: Db): () => Pr
       await closeServer();
       if (db.open) db.close();
     })());
+}
+
+/** Logs that a service is listening and builds its handle: the one shape every factory returns. */
+export function serviceHandle(
+  service: ServiceName,
+  server: RunningServer,
+  opened: { db: Db; sqlCount: () => number },
+  logger: Logger,
+): SubgraphHandle {
+  logger.info({ url: server.url }, `${service} subgraph listening`);
+  return {
+    service,
+    url: server.url,
+    origin: server.origin,
+    port: server.port,
+    db: opened.db,
+    sqlCount: opened.sqlCount,
+    logger,
+    close: closeInOrder(server.close, opened.db),
+  };
 }
