@@ -211,9 +211,15 @@ describe("federated subscriptions", () => {
     const rssPer = (during.rss - before.rss) / N;
     console.log(`memory per subscriber (gateway and test clients in one process): heapUsed ${(heapPer / 1024).toFixed(1)} KiB, RSS ${(rssPer / 1024).toFixed(1)} KiB`);
 
+    const ordersSqlBefore = system.subgraphs.orders.sqlCount();
     await moveDelivery("IN_TRANSIT");
     await Promise.all(clients.map((c) => c.waitFor((m) => m.id === "m" && m.type === "next", 60_000)));
     assert.ok(clients.every((c) => c.messages.find((m) => m.type === "next")!.payload.data.orderDeliveryUpdated.status === "IN_TRANSIT"));
+    // Every subscriber's event needs the order's items from orders; identical concurrent fetches
+    // (same token, same representations) are shared, so 1,000 subscribers cost a handful of queries.
+    const ordersSql = system.subgraphs.orders.sqlCount() - ordersSqlBefore;
+    console.log(`orders SQL statements for one event to ${N} subscribers: ${ordersSql}`);
+    assert.ok(ordersSql < N / 10, `the event's fetches to orders were shared (${ordersSql} SQL statements)`);
 
     await Promise.all(clients.map((c) => c.close()));
     await until(() => stats().subscriptions === 0 && stats().webSocketConnections === 0 && stats().upstreams === 0, 30_000, "everything released").catch((e: Error) => {

@@ -48,13 +48,17 @@ export async function executeEvent(execution: EventExecution, event: FormattedEx
   const upstreamErrors = event.errors ?? [];
   if (event.data == null) return { data: null, errors: upstreamErrors.length > 0 ? [...upstreamErrors] : [{ message: "The subgraph sent an event without data" }] };
 
-  // executeQueryPlan reads only these members of the request context (logger, metrics, request.variables, context).
+  // executeQueryPlan reads only these members of the request context (logger, metrics, request.variables, context);
+  // our data source also reads `operation`.
   const requestContext = {
     logger: context.logger,
     metrics: {},
     request: { variables, query: "", operationName: planned.operationContext.operation.name?.value },
     context,
     operationName: planned.operationContext.operation.name?.value ?? null,
+    // With the operation known to be a subscription (never a mutation), the dedup layer may let
+    // the subscribers of one event share each of its fetches.
+    operation: planned.operationContext.operation,
   } as unknown as GatewayGraphQLRequestContext;
   seeds.set(requestContext, { data: event.data as Record<string, unknown> });
 
