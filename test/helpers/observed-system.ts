@@ -4,43 +4,25 @@
  * every fetch in a test is one the test caused. Also small readers for the Prometheus text.
  */
 import type { GatewayConfigInput } from "../../gateway/src/config/schema.ts";
-import { postGraphQL, startTestGateway, type TestGateway, type TestGatewayOptions } from "./gateway.ts";
+import { postGraphQL, type TestGatewayOptions } from "./gateway.ts";
 import { DEMO_PASSWORD, EMAILS } from "./subgraphs.ts";
-import { startTestSubgraphs, type TestSubgraphs } from "./system.ts";
+import { startTestSystem, type TestSystem } from "./system.ts";
 
-export interface ObservedSystem {
-  subgraphs: TestSubgraphs;
-  gateway: TestGateway;
-  close(): Promise<void>;
-}
+export type ObservedSystem = TestSystem;
 
 export const LOGIN = `mutation Login($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken } }`;
 /** Touches every subgraph: auth (me), orders (orders), delivery and payments (per order). */
 export const CROSS_SERVICE_QUERY = `query MyOrders { me { id name orders(first: 2) { edges { node { id totalCents delivery { id } payment { id } } } } } }`;
 
-export async function startObservedSystem(config: GatewayConfigInput = {}, options: TestGatewayOptions = {}): Promise<ObservedSystem> {
-  const subgraphs = await startTestSubgraphs();
-  try {
-    const gateway = await startTestGateway(
-      {
-        ...config,
-        subgraphs: { all: { healthCheck: { enabled: false } }, ...subgraphs.routing },
-        auth: { jwks: { url: subgraphs.auth.jwksUrl }, issuer: "urn:federated-gateway:auth", audience: "federated-gateway" },
-      },
-      options,
-    );
-    return {
-      subgraphs,
-      gateway,
-      close: async () => {
-        await gateway.stop();
-        await subgraphs.close();
-      },
-    };
-  } catch (e) {
-    await subgraphs.close();
-    throw e;
-  }
+export function startObservedSystem(config: GatewayConfigInput = {}, options: TestGatewayOptions = {}): Promise<ObservedSystem> {
+  return startTestSystem(
+    (subgraphs) => ({
+      ...config,
+      subgraphs: { all: { healthCheck: { enabled: false } } },
+      auth: { jwks: { url: subgraphs.auth.jwksUrl }, issuer: "urn:federated-gateway:auth", audience: "federated-gateway" },
+    }),
+    options,
+  );
 }
 
 /** Signs alice in through the gateway and returns her access token. */

@@ -70,7 +70,13 @@ export async function startTestSystem(
   for (const [name, route] of Object.entries(subgraphs.routing)) {
     merged[name] = { ...route, ...(subgraphConfig as Record<string, object | undefined>)[name] };
   }
-  const gateway = await startTestGateway({ ...rest, subgraphs: merged as GatewayConfigInput["subgraphs"] }, options);
+  let gateway: TestGateway;
+  try {
+    gateway = await startTestGateway({ ...rest, subgraphs: merged as GatewayConfigInput["subgraphs"] }, options);
+  } catch (e) {
+    await subgraphs.close(); // a gateway that fails to start must not leave the subgraphs running
+    throw e;
+  }
   return {
     subgraphs,
     gateway,
