@@ -18,12 +18,13 @@ import { createApolloServer } from "./server/apollo.ts";
 import type { RequestContext } from "./server/context.ts";
 import { drainServer, InFlightTracker } from "./server/draining.ts";
 import { createHttpHandler } from "./server/http-handler.ts";
-import { hardeningPlugin } from "./hardening/plugin.ts";
+import { errorRequestIdPlugin, hardeningPlugin } from "./hardening/plugin.ts";
 import { createPersistedOperations, loadManifest } from "./hardening/persisted-operations.ts";
 import { createReadiness } from "./server/readiness.ts";
 import { sendJson, type RouteHandler } from "./server/routes.ts";
 import { FileSupergraphSource } from "./supergraph/file-source.ts";
 import { dedupLayer } from "./subgraph/dedup-layer.ts";
+import { withOperationSharing } from "./execution/operation-sharing.ts";
 import { SubgraphRegistry } from "./subgraph/registry.ts";
 import { setupSubscriptions, type SubscriptionsRuntime } from "./subscriptions/setup.ts";
 import { createTelemetry, type Telemetry } from "./telemetry/telemetry.ts";
@@ -115,8 +116,16 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     ...(auth ? [auth.plugin] : []),
     // Limits after authorization: a request refused there is never charged (it decides in responseForOperation, after every didResolveOperation).
     ...(limits ? [limits.plugin] : []),
+    // Last: every error added above gets the request id.
+    errorRequestIdPlugin(),
   ];
-  const apollo = createApolloServer({ config, gateway, logger, plugins });
+  const apollo = createApolloServer({
+    config,
+    // Identical in-flight queries of one caller share one execution, after every policy ran for each of them.
+    gateway: config.operations.shareInFlight ? withOperationSharing(gateway, { propagatedHeaders: propagatedHeaders(config) }) : gateway,
+    logger,
+    plugins,
+  });
   await apollo.start();
 
   const readiness = createReadiness({
@@ -194,4 +203,11 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     })());
 
   return { url, port, supergraph, subgraphs, logger, telemetry, metricsUrl, subscriptions, stop };
+}
+
+/** Every client header some subgraph receives: `all` and each subgraph's own list. */
+function propagatedHeaders(config: GatewayConfig): string[] {
+  const names = new Set<string>();
+  for (const settings of Object.values(config.subgraphs)) for (const name of settings.propagateHeaders ?? []) names.add(name);
+  return [...names].sort();
 }

@@ -26,6 +26,7 @@ export interface RequestOptions {
   variables?: Record<string, unknown>;
   token?: string;
   headers?: Record<string, string>;
+  signal?: AbortSignal;
 }
 
 /** POSTs one GraphQL operation over real HTTP. */
@@ -38,6 +39,7 @@ export async function gql<T = Record<string, any>>(url: string, query: string, o
       ...options.headers,
     },
     body: JSON.stringify({ query, variables: options.variables ?? {} }),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   const body = (await response.json()) as { data?: T | null; errors?: GraphQLResult["errors"] };
   return { status: response.status, headers: response.headers, data: body.data, errors: body.errors };

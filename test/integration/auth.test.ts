@@ -109,7 +109,9 @@ describe("authorization through the gateway", () => {
       assert.equal(typeof node.totalCents, "number");
       assert.equal(node.payment, null);
     }
-    assert.deepEqual(r.errors, [{ message: "Unauthorized field or type", path: ["orders", "edges", "@", "node", "payment"], extensions: { code: "UNAUTHORIZED_FIELD_OR_TYPE" } }]);
+    assert.deepEqual(r.errors, [
+      { message: "Unauthorized field or type", path: ["orders", "edges", "@", "node", "payment"], extensions: { code: "UNAUTHORIZED_FIELD_OR_TYPE", requestId: r.headers.get("x-request-id") } },
+    ]);
     assert.equal(proxies.payments.requests.length, 0, "the payments subgraph is never asked for a removed field");
     assert.ok(proxies.orders.requests.every((q) => !q.query.includes("payment")));
   });

@@ -1,7 +1,8 @@
 /**
  * Sharing identical in-flight subgraph fetches, end to end: real gateway with auth, real
  * subgraphs, a gate in front of `orders` that holds fetches until every client request is
- * waiting on one (the gateway's in-flight gauge says when), so the overlap is certain.
+ * waiting on one (the gateway's in-flight gauge says when), so the overlap is certain. Sharing
+ * of whole client operations is off here, so each client request plans and fetches on its own.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -22,6 +23,8 @@ async function gatewayWith(extra: GatewayConfigInput["subgraphs"] = {}): Promise
   const routing = { ...subgraphs.routing, orders: { url: gate.url } };
   const gateway = await startTestGateway({
     auth: demoAuth(subgraphs),
+    // Identical client queries would otherwise share one execution before any fetch (operation-sharing.test.ts).
+    operations: { shareInFlight: false },
     // Active health checks would reach the gate too; this test counts client fetches only.
     subgraphs: { ...routing, ...extra, all: { healthCheck: { enabled: false }, ...extra?.all } } as GatewayConfigInput["subgraphs"],
   });

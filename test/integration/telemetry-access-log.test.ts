@@ -91,6 +91,13 @@ describe("the access log", () => {
     assert.deepEqual(line?.errorCodes, ["GRAPHQL_VALIDATION_FAILED"]);
   });
 
+  it("lists the errors authorization adds for removed fields, which come after telemetry's own hook", async () => {
+    const result = await postGraphQL(system.gateway.url, '{ user(id: "u1") { name } }', undefined, { "x-request-id": "req-access-6" });
+    assert.equal(result.body.errors?.[0]?.extensions?.code, "UNAUTHORIZED_FIELD_OR_TYPE");
+    const [line] = await accessLines("req-access-6");
+    assert.deepEqual(line?.errorCodes, ["UNAUTHORIZED_FIELD_OR_TYPE"]);
+  });
+
   it("logs health probes at debug so they stay out of the info stream", async () => {
     await (await fetch(system.gateway.url.replace("/graphql", "/healthz"), { headers: { "x-request-id": "req-access-5" } })).text();
     const lines = await accessLines("req-access-5");

@@ -16,6 +16,7 @@ import type { RequestContext } from "../server/context.ts";
 import { filterOperation, scanOperation, type FilterResult, type OperationScan } from "./analysis.ts";
 import { clauseDecider, decisionFingerprint, evaluatePolicies } from "./decisions.ts";
 import { LruCache } from "./lru.ts";
+import { oncePerSharedData } from "../execution/operation-sharing.ts";
 import { applyPatch, unauthorizedErrors } from "./patch.ts";
 import type { AuthRequirements } from "./requirements.ts";
 
@@ -54,6 +55,7 @@ export interface AuthorizationPluginOptions {
 type Writable = { document: DocumentNode; operation: OperationDefinitionNode; queryHash: string };
 
 export function authorizationPlugin(options: AuthorizationPluginOptions): ApolloServerPlugin<RequestContext> {
+  const patchOnce = oncePerSharedData<Record<string, unknown> | null | undefined>();
   return {
     async requestDidStart() {
       let applied: { filter: FilterResult; variables: Record<string, unknown> } | undefined;
@@ -118,7 +120,10 @@ export function authorizationPlugin(options: AuthorizationPluginOptions): Apollo
           if (!applied) return;
           const body = request.response.body;
           const result = body.kind === "single" ? body.singleResult : body.initialResult;
-          result.data = applyPatch(result.data, applied.filter.patch, applied.variables);
+          const data = result.data;
+          // A shared execution's data is patched once: the same caller's requests share only the same filtered document.
+          const { filter, variables } = applied;
+          result.data = data ? patchOnce(data, () => applyPatch(data, filter.patch, variables)) : data;
           const errors = unauthorizedErrors(applied.filter.removed, applied.variables);
           if (errors.length > 0) result.errors = [...(result.errors ?? []), ...errors];
         },

@@ -42,6 +42,14 @@ export const operationsConfigSchema = z.strictObject({
       maxOperations: limit.default(10),
     })
     .prefault({}),
+  /**
+   * Share identical in-flight queries: a query identical to one already executing for the same
+   * caller (document, operation, variables, verified token, propagated headers) waits for that
+   * execution instead of running its own. Each request still passes auth and limits on its own;
+   * mutations never share; nothing is cached after the execution ends
+   * (gateway/src/execution/operation-sharing.ts). Default true.
+   */
+  shareInFlight: z.boolean().default(true),
   /** Whole-request deadline in ms: past it, subgraph fetches are cancelled and the client gets what is done. Default 30000. */
   requestTimeoutMs: limit.default(30_000),
   /** Introspection; default on in development mode, off in production. */

@@ -1,7 +1,7 @@
 /**
  * Request-level hardening: an operation that cannot be resolved, or a subscription sent as a
  * plain request, is a client fault (400 with a code naming it) rather than an executor crash
- * (500); every error carries the request id a client quotes to support.
+ * (500); and every error carries the request id a client quotes to support.
  */
 import type { ApolloServerPlugin } from "@apollo/server";
 import { gatewayError } from "../errors/codes.ts";
@@ -22,6 +22,19 @@ export function hardeningPlugin(): ApolloServerPlugin<RequestContext> {
             throw gatewayError("SUBSCRIPTION_OVER_HTTP", "Subscriptions are served over WebSocket (graphql-ws) or Server-Sent Events (Accept: text/event-stream) at /graphql, not as a plain request");
           }
         },
+      };
+    },
+  };
+}
+
+/**
+ * Puts the request id on every error of the response. Last in the plugin list: `willSendResponse`
+ * hooks run in list order, and earlier ones (authorization) still add errors.
+ */
+export function errorRequestIdPlugin(): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
         async willSendResponse({ response, contextValue }) {
           if (response.body.kind !== "single" || !response.body.singleResult.errors) return;
           response.body.singleResult.errors = response.body.singleResult.errors.map((e) => ({

@@ -18,6 +18,7 @@ import type { Logger } from "../logging/logger.ts";
 import type { RequestContext } from "../server/context.ts";
 import { recordCost, recordRateLimit } from "../telemetry/request-record.ts";
 import { actualCost } from "./actual-cost.ts";
+import { oncePerSharedData } from "../execution/operation-sharing.ts";
 import { identifyConsumer } from "./consumer.ts";
 import type { CostDirectives } from "./cost-directives.ts";
 import { estimateCost, type CostEstimate, type CostInput } from "./cost-estimator.ts";
@@ -54,6 +55,8 @@ export function limitsPlugin(options: LimitsPluginOptions): ApolloServerPlugin<R
   const enforce = config.mode === "enforce";
   const log = options.logger.child({ component: "limits" });
   let lastStoreWarning = 0;
+  // Requests sharing one execution ran the same document with the same variables: one walk prices them all.
+  const actualCostOnce = oncePerSharedData<number>();
 
   const storeFailed = (error: unknown) => {
     metrics.storeError(config.onStoreError);
@@ -137,7 +140,9 @@ export function limitsPlugin(options: LimitsPluginOptions): ApolloServerPlugin<R
           if (!decision) return;
           const body = request.response.body;
           const single = body.kind === "single" ? body.singleResult : body.initialResult;
-          const actual = decision.refused ? 0 : actualCost(decision.input, single.data);
+          const data = single.data;
+          const input = decision.input;
+          const actual = decision.refused || !data ? 0 : actualCostOnce(data, () => actualCost(input, data));
           const charged = decision.reserved ? Math.max(actual, config.cost.minimumCharge) : 0;
           if (decision.reserved) {
             try {

@@ -6,16 +6,17 @@
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import type { ApolloGateway } from "@apollo/gateway";
+import type { GatewayInterface } from "@apollo/server-gateway-interface";
 import type { GatewayConfig } from "../config/schema.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { RequestContext } from "./context.ts";
 import { createErrorFormatter } from "../errors/format.ts";
 import { operationLimitsRule } from "../hardening/operation-limits.ts";
+import { serializeResult } from "./serialize-result.ts";
 
 export interface ApolloOptions {
   config: GatewayConfig;
-  gateway: ApolloGateway;
+  gateway: GatewayInterface;
   logger: Logger;
   plugins: ApolloServerPlugin<RequestContext>[];
 }
@@ -37,8 +38,7 @@ export function createApolloServer({ config, gateway, logger, plugins }: ApolloO
     // Stack traces never help a client; the log has them.
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
-    // Pretty-printing every response costs CPU for no reader.
-    stringifyResult: (value) => JSON.stringify(value),
+    stringifyResult: serializeResult,
     stopOnTerminationSignals: false,
     nodeEnv: development ? "development" : "production",
     plugins: [

@@ -18,6 +18,7 @@
  * - The fetch runs with the first waiter's request: its context (logger, balancer hash key) is
  *   the one the layers below see.
  */
+import { InFlightTable } from "../execution/in-flight.ts";
 import { canonicalJson } from "./canonical-json.ts";
 import { SubgraphFetchError, type SubgraphLayer, type SubgraphRequest, type SubgraphResponse } from "./types.ts";
 
@@ -35,86 +36,25 @@ export interface DedupObserver {
   shared?(subgraph: string): void;
 }
 
-interface InFlight {
-  readonly promise: Promise<SubgraphResponse>;
-  readonly controller: AbortController;
-  /** Waiters still waiting; at 0 the fetch is cancelled. */
-  waiting: number;
-  /** True once a waiter has been handed the parsed body; the others get copies. */
-  bodyTaken: boolean;
-  /** A copy taken before any waiter could mutate the body, when the transport kept no text. */
-  snapshot: SubgraphResponse["body"] | undefined;
-}
-
 /** One layer per subgraph pipeline: its in-flight table is that subgraph's. */
 export function dedupLayer(observer: DedupObserver = {}): SubgraphLayer {
   return (next) => {
-    const inFlight = new Map<string, InFlight>();
-
-    const start = (key: string, request: SubgraphRequest, bodyText: string): InFlight => {
-      const controller = new AbortController();
-      const entry: InFlight = {
-        controller,
-        waiting: 0,
-        bodyTaken: false,
-        snapshot: undefined,
-        promise: next({ ...request, bodyText, signal: controller.signal }).then(
-          (response) => {
-            if (inFlight.get(key) === entry) inFlight.delete(key);
-            // Waiters resume after this runs, so the copy is taken before any of them mutates the body.
-            if (entry.waiting > 1 && response.text === undefined) entry.snapshot = structuredClone(response.body);
-            return response;
-          },
-          (error: unknown) => {
-            if (inFlight.get(key) === entry) inFlight.delete(key);
-            throw error;
-          },
-        ),
-      };
-      // Every waiter may have left before it settles; the rejection then has no one to reach.
-      entry.promise.catch(() => undefined);
-      inFlight.set(key, entry);
-      return entry;
-    };
-
-    const wait = (entry: InFlight, key: string, request: SubgraphRequest): Promise<SubgraphResponse> => {
-      entry.waiting++;
-      const signal = request.signal;
-      return new Promise<SubgraphResponse>((resolve, reject) => {
-        const onAbort = () => {
-          entry.waiting--;
-          reject(new SubgraphFetchError("aborted", request.subgraph, undefined, `request to subgraph "${request.subgraph}" was cancelled`, undefined, { cause: signal?.reason }));
-          if (entry.waiting === 0) {
-            // Nobody wants the answer any more: free the connection, and let the next caller start afresh.
-            if (inFlight.get(key) === entry) inFlight.delete(key);
-            entry.controller.abort(signal?.reason);
-          }
-        };
-        signal?.addEventListener("abort", onAbort, { once: true });
-        entry.promise.then(
-          (response) => {
-            signal?.removeEventListener("abort", onAbort);
-            if (signal?.aborted) return; // already rejected
-            resolve(ownCopy(entry, response));
-          },
-          (error: unknown) => {
-            signal?.removeEventListener("abort", onAbort);
-            if (!signal?.aborted) reject(error);
-          },
-        );
-      });
-    };
-
+    const table = new InFlightTable<SubgraphResponse, SubgraphResponse["body"] | undefined>();
     return (request) => {
       if (!shareable(request)) return next(request);
-      if (request.signal?.aborted) {
-        return Promise.reject(new SubgraphFetchError("aborted", request.subgraph, undefined, `request to subgraph "${request.subgraph}" was cancelled`, undefined, { cause: request.signal.reason }));
-      }
       const bodyText = serializeBody(request.body);
       const key = keyOf(request, bodyText);
-      const existing = inFlight.get(key);
-      if (existing) observer.shared?.(request.subgraph);
-      return wait(existing ?? start(key, request, bodyText), key, request);
+      if (table.leaderOf(key) !== undefined) observer.shared?.(request.subgraph);
+      return table.wait(key, request.context?.requestId ?? "", request.signal, {
+        // The fetch runs with the first waiter's request: its context (logger, balancer hash key) is the one the layers below see.
+        run: (signal) => next({ ...request, bodyText, signal }),
+        // A copy taken before any waiter could mutate the body, when the transport kept no text.
+        settled: (response, { waiting }) => (waiting > 1 && response.text === undefined ? structuredClone(response.body) : undefined),
+        own: ownCopy,
+        left: (reason) => {
+          throw new SubgraphFetchError("aborted", request.subgraph, undefined, `request to subgraph "${request.subgraph}" was cancelled`, undefined, { cause: reason });
+        },
+      });
     };
   };
 }
@@ -124,12 +64,9 @@ function shareable(request: SubgraphRequest): boolean {
 }
 
 /** The first waiter gets the parsed body; every other waiter a private parse of the same bytes. */
-function ownCopy(entry: InFlight, response: SubgraphResponse): SubgraphResponse {
-  if (!entry.bodyTaken) {
-    entry.bodyTaken = true;
-    return response;
-  }
-  const body = response.text !== undefined ? (JSON.parse(response.text) as SubgraphResponse["body"]) : structuredClone(entry.snapshot ?? response.body);
+function ownCopy(response: SubgraphResponse, snapshot: SubgraphResponse["body"] | undefined, handed: number): SubgraphResponse {
+  if (handed === 0) return response;
+  const body = response.text !== undefined ? (JSON.parse(response.text) as SubgraphResponse["body"]) : structuredClone(snapshot ?? response.body);
   return { ...response, body };
 }
 

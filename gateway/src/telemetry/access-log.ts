@@ -8,7 +8,7 @@
  * cut so a large input cannot bloat the log.
  */
 import type { IncomingHttpHeaders } from "node:http";
-import type { RequestRecord } from "./request-record.ts";
+import { errorCodesOf, type RequestRecord } from "./request-record.ts";
 
 export interface AccessLogOptions {
   includeVariables: boolean;
@@ -47,10 +47,11 @@ export function accessLogFields(record: RequestRecord, response: FinishedRespons
     operationType: record.operationType ?? null,
     consumerId: principal?.kind === "user" ? principal.subject : null,
     client: { name: headerValue(response.headers, "apollographql-client-name"), version: headerValue(response.headers, "apollographql-client-version") },
-    errorCodes: record.errorCodes,
+    errorCodes: errorCodesOf(record),
     fetches: record.fetches,
   };
   if (response.aborted) fields.aborted = true;
+  if (record.sharedWith) fields.sharedWith = record.sharedWith;
   if (record.cost) fields.cost = record.cost;
   if (record.rateLimits.length > 0) fields.rateLimits = record.rateLimits;
   if (options.includeVariables && record.variables && Object.keys(record.variables).length > 0) {

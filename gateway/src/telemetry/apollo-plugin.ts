@@ -6,7 +6,6 @@
  */
 import { SpanStatusCode, type Span, type Tracer } from "@opentelemetry/api";
 import type { ApolloServerPlugin, GraphQLRequestListener } from "@apollo/server";
-import type { GraphQLFormattedError } from "graphql";
 import type { RequestContext } from "../server/context.ts";
 import { recordOf } from "./request-record.ts";
 
@@ -32,8 +31,8 @@ export function telemetryPlugin({ tracer }: TelemetryPluginOptions): ApolloServe
           });
         },
         async willSendResponse({ response }) {
-          const errors = response.body.kind === "single" ? response.body.singleResult.errors : response.body.initialResult.errors;
-          for (const error of errors ?? []) record.errorCodes.push(codeOf(error));
+          // Kept, not read: later plugins still add errors (request-record.ts, errorCodesOf).
+          record.result = response.body.kind === "single" ? response.body.singleResult : response.body.initialResult;
         },
       };
       if (tracer) {
@@ -49,11 +48,6 @@ export function telemetryPlugin({ tracer }: TelemetryPluginOptions): ApolloServe
       return listener;
     },
   };
-}
-
-function codeOf(error: GraphQLFormattedError): string {
-  const code = error.extensions?.code;
-  return typeof code === "string" ? code : "INTERNAL_SERVER_ERROR";
 }
 
 function endSpan(span: Span, errors: ReadonlyArray<Error> | undefined): void {

@@ -52,6 +52,8 @@ export interface FinishedRequest {
   readonly errorCodes: readonly string[];
   readonly cost: CostRecord | undefined;
   readonly rateLimits: readonly RateLimitDecision[];
+  /** Answered by an identical execution already in flight (operation sharing). */
+  readonly shared: boolean;
 }
 
 /** Distinct error codes that get their own label value; subgraphs may invent codes. */
@@ -76,6 +78,7 @@ export class GatewayMetrics implements UpstreamMetrics {
   private readonly rateLimitDecisions: Counter<"policy" | "decision">;
   private readonly cost: Histogram<"kind">;
   private readonly planCache: Counter<"result">;
+  private readonly sharedOperations: Counter;
 
   constructor(options: MetricsOptions) {
     this.operations = new OperationLabels(options.operationNames, options.maxOperationNames);
@@ -156,6 +159,11 @@ export class GatewayMetrics implements UpstreamMetrics {
       labelNames: ["result"],
       registers,
     });
+    this.sharedOperations = new Counter({
+      name: "gateway_operations_shared_total",
+      help: "Requests answered by an identical query already executing for the same caller, instead of an execution of their own.",
+      registers,
+    });
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -177,6 +185,7 @@ export class GatewayMetrics implements UpstreamMetrics {
     this.requests.inc(labels);
     this.requestSeconds.observe(labels, request.seconds);
     for (const code of request.errorCodes) this.graphqlErrors.inc({ code: this.codes.label(code) });
+    if (request.shared) this.sharedOperations.inc();
     for (const decision of request.rateLimits) this.rateLimitDecisions.inc({ policy: decision.policy, decision: decision.outcome });
     if (request.cost) {
       this.cost.observe({ kind: "estimated" }, request.cost.estimated);

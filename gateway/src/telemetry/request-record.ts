@@ -53,13 +53,20 @@ export interface RequestRecord {
   operationName: string | null | undefined;
   operationType: OperationKind | undefined;
   variables: Readonly<Record<string, unknown>> | undefined;
-  /** `extensions.code` of every error in the response, in order. */
+  /** `extensions.code` of every error the HTTP edge answered with (before Apollo Server). */
   readonly errorCodes: string[];
+  /**
+   * The GraphQL result sent, read when the response finishes: plugins after telemetry's still add
+   * errors to it (authorization's unauthorized fields). `errorCodesOf` combines both.
+   */
+  result: { readonly errors?: ReadonlyArray<{ readonly extensions?: Readonly<Record<string, unknown>> }> | undefined } | undefined;
   readonly fetches: FetchRecord[];
   cost: CostRecord | undefined;
   readonly rateLimits: RateLimitDecision[];
   /** The request's server span, when tracing is on. */
   span: Span | undefined;
+  /** The request id whose execution this request shared (operation sharing); its fetches are on that request's line. */
+  sharedWith: string | undefined;
 }
 
 const byResponse = new WeakMap<object, RequestRecord>();
@@ -73,10 +80,12 @@ export function openRecord(response: object, startedAt: number): RequestRecord {
     operationType: undefined,
     variables: undefined,
     errorCodes: [],
+    result: undefined,
     fetches: [],
     cost: undefined,
     rateLimits: [],
     span: undefined,
+    sharedWith: undefined,
   };
   byResponse.set(response, record);
   return record;
@@ -109,4 +118,18 @@ export function recordCost(context: RequestContext, cost: CostRecord): void {
 /** A rate-limit policy's decision: the access log shows it, `gateway_rate_limit_decisions_total` counts it. */
 export function recordRateLimit(context: RequestContext, decision: RateLimitDecision): void {
   context.telemetry?.rateLimits.push(decision);
+}
+
+/** This request waited for an identical execution already in flight instead of running its own. */
+export function recordSharedExecution(context: RequestContext, leaderRequestId: string): void {
+  if (!context.telemetry) return;
+  context.telemetry.sharedWith = leaderRequestId;
+  context.telemetry.span?.setAttribute("gateway.operation.shared_with", leaderRequestId);
+}
+
+/** `extensions.code` of every error in the response, in order (`INTERNAL_SERVER_ERROR` when one has none). */
+export function errorCodesOf(record: RequestRecord): readonly string[] {
+  const errors = record.result?.errors;
+  if (!errors || errors.length === 0) return record.errorCodes;
+  return [...record.errorCodes, ...errors.map((e) => (typeof e.extensions?.code === "string" ? e.extensions.code : "INTERNAL_SERVER_ERROR"))];
 }

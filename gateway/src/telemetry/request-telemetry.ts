@@ -11,7 +11,7 @@ import { context as otelContext, propagation, ROOT_CONTEXT, SpanKind, SpanStatus
 import type { Logger } from "../logging/logger.ts";
 import { accessLogFields, type AccessLogOptions } from "./access-log.ts";
 import type { GatewayMetrics } from "./metrics.ts";
-import { openRecord, type RequestRecord } from "./request-record.ts";
+import { errorCodesOf, openRecord, type RequestRecord } from "./request-record.ts";
 
 export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
@@ -45,9 +45,10 @@ export function withRequestTelemetry(handler: HttpHandler, options: RequestTelem
         operationType: record.operationType,
         status,
         seconds: durationMs / 1000,
-        errorCodes: record.errorCodes,
+        errorCodes: errorCodesOf(record),
         cost: record.cost,
         rateLimits: record.rateLimits,
+        shared: record.sharedWith !== undefined,
       });
     }
     const span = record.span;

@@ -16,6 +16,7 @@ describe("gateway metrics", () => {
       errorCodes: ["RATE_LIMITED"],
       cost: { estimated: 30, actual: 12 },
       rateLimits: [{ policy: "per-consumer", outcome: "rejected" }, { policy: "global", outcome: "allowed" }],
+      shared: false,
     });
     const text = await m.render();
     assert.equal(sample(text, "gateway_rate_limit_decisions_total", { policy: "per-consumer", decision: "rejected" }), 1);
@@ -58,7 +59,7 @@ describe("gateway metrics", () => {
 
   it("bounds error-code labels: a subgraph inventing codes cannot add series without end", async () => {
     const m = metrics();
-    for (let i = 0; i < 500; i++) m.requestFinished({ operationName: "Q", operationType: "query", status: 200, seconds: 0, errorCodes: [`CODE_${i}`], cost: undefined, rateLimits: [] });
+    for (let i = 0; i < 500; i++) m.requestFinished({ operationName: "Q", operationType: "query", status: 200, seconds: 0, errorCodes: [`CODE_${i}`], cost: undefined, rateLimits: [], shared: false });
     const text = await m.render();
     const series = text.split("\n").filter((l) => l.startsWith("gateway_graphql_errors_total{"));
     assert.equal(series.length, 51);
