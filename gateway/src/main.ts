@@ -8,6 +8,7 @@ import { ConfigError, loadConfigFile, validateConfig } from "./config/load.ts";
 import type { GatewayConfig } from "./config/schema.ts";
 import { startGateway } from "./gateway.ts";
 import { createLogger } from "./logging/logger.ts";
+import { applyHeapGrowth } from "./server/heap.ts";
 import { onPrimaryShutdown, servesRequests, superviseWorkers, workerId } from "./server/cluster.ts";
 
 async function main(): Promise<void> {
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
     return;
   }
 
+  applyHeapGrowth(config.server.heapGrowthPercent);
   // Workers share stdout: each line says which worker wrote it.
   const worker = workerId();
   const gateway = await startGateway(config, worker === undefined ? {} : { logger: createLogger({ level: config.logging.level }).child({ worker }) });

@@ -69,6 +69,13 @@ export const gatewayConfigSchema = z.strictObject({
        * counters (gateway/src/server/cluster.ts). `--workers N` overrides it.
        */
       workers: z.number().int().min(1).max(256).default(1),
+      /**
+       * How far the JS heap may grow past its live size before a full garbage collection, in
+       * percent (100: up to 2× the live heap). 0 keeps V8's own heuristic, which lets a busy
+       * process reach about 4×. Lower values bound memory under load for a little CPU
+       * (gateway/src/server/heap.ts). Applied by the CLI to the whole process.
+       */
+      heapGrowthPercent: z.number().int().min(0).max(1000).default(100),
     })
     .prefault({}),
   supergraph: z

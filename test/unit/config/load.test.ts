@@ -13,6 +13,8 @@ describe("gateway configuration", () => {
     assert.equal(config.supergraph.path, "schema/supergraph.graphql");
     assert.equal(config.subgraphs.all.timeoutMs, 5000);
     assert.ok(config.subgraphs.all.timeoutMs < 10_000, "subgraph timeout default stays well under 10 s");
+    assert.equal(config.server.heapGrowthPercent, 100);
+    assert.equal(config.operations.shareInFlight, true);
   });
 
   it("rejects an unknown key and names its path", () => {
