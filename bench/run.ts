@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   };
   installCleanup(async () => {
     await stopAll();
-    rmSync(runDir, { recursive: true, force: true });
+    if (!process.env.KEEP_RUN_DIR) rmSync(runDir, { recursive: true, force: true });
   });
 
   const seeds: RowSeed[] = [];
@@ -173,7 +173,7 @@ async function main(): Promise<void> {
   writeFileSync(join(resultsDir, "latest.svg"), svgChart(rows, `${info.startedAt} · ${options.connections} connections · ${options.durationS}s × ${options.rounds} rounds`));
   // Logs explain an unavailable gateway, so they outlive a run that had one.
   const failed = rows.some((r) => r.status !== "ok");
-  if (!failed) rmSync(runDir, { recursive: true, force: true });
+  if (!failed && !process.env.KEEP_RUN_DIR) rmSync(runDir, { recursive: true, force: true });
   console.log(`\n${markdown}\nwrote bench/results/${stamp}.json, bench/results/latest.md, bench/results/latest.svg`);
   if (failed) console.log(`logs of the unavailable gateways: ${runDir}`);
 }

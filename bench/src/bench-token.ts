@@ -16,11 +16,11 @@ export const benchJwks = { keys: [{ ...publicKey.export({ format: "jwk" }), kid:
 
 const b64url = (value: object | Buffer) => (Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value))).toString("base64url");
 
-/** An ES256 token for one signed-in customer, valid for a day. */
-export function benchToken(): string {
+/** An ES256 token for one signed-in customer (`subject`), valid for a day. */
+export function benchToken(subject = "bench-user"): string {
   const now = Math.floor(Date.now() / 1000);
   const header = b64url({ alg: "ES256", typ: "JWT", kid: KID });
-  const payload = b64url({ iss: BENCH_ISSUER, aud: BENCH_AUDIENCE, sub: "bench-user", iat: now, exp: now + 86_400, scope: "orders:read orders:write payments:read payments:write deliveries:read", roles: ["customer"] });
+  const payload = b64url({ iss: BENCH_ISSUER, aud: BENCH_AUDIENCE, sub: subject, iat: now, exp: now + 86_400, scope: "orders:read orders:write payments:read payments:write deliveries:read", roles: ["customer"] });
   const signature = sign("sha256", Buffer.from(`${header}.${payload}`), { key: privateKey, dsaEncoding: "ieee-p1363" });
   return `${header}.${payload}.${b64url(signature)}`;
 }

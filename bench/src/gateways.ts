@@ -7,6 +7,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BENCH_AUDIENCE, BENCH_ISSUER, benchJwks, benchToken } from "./bench-token.ts";
 
+/** Callers in the "distinct callers" profile: more than the connections, so no two in-flight requests share a token. */
+const DISTINCT_CALLERS = 200;
+
 export interface LaunchContext {
   supergraphPath: string;
   port: number;
@@ -36,6 +39,11 @@ export interface GatewayProfile {
   /** Sent with every request, in the equality check and under load. */
   headers?: Record<string, string>;
   /**
+   * Under load, each request takes the next value of these headers in turn (the equality check
+   * uses `headers`): many distinct callers, so nothing keyed by caller is shared.
+   */
+  rotatingHeaders?: Record<string, readonly string[]>;
+  /**
    * Left unpinned (every core), for a row that is not a per-core comparison (`--workers`).
    * Such a profile runs only when `--gateways` names it.
    */
@@ -55,7 +63,7 @@ export function oursProfile(
   label: string,
   config: Record<string, unknown> | ((ctx: LaunchContext) => Record<string, unknown>),
   headers?: Record<string, string>,
-  extra: { args?: string[]; nodeArgs?: string[]; unpinned?: boolean } = {},
+  extra: { args?: string[]; nodeArgs?: string[]; unpinned?: boolean; rotatingHeaders?: Record<string, readonly string[]> } = {},
 ): GatewayProfile {
   return {
     name,
@@ -63,6 +71,7 @@ export function oursProfile(
     supergraph: "original",
     needsBenchDeps: false,
     headers,
+    ...(extra.rotatingHeaders ? { rotatingHeaders: extra.rotatingHeaders } : {}),
     ...(extra.unpinned ? { unpinned: true } : {}),
     launch(ctx) {
       const configFile = join(ctx.runDir, `${name}.config.json`);
@@ -120,6 +129,13 @@ const oursPolicies = (ctx: LaunchContext) => {
 export const gatewayProfiles: GatewayProfile[] = [
   oursProfile("ours", "ours (policies off)", oursBase),
   oursProfile("ours-policies", "ours (auth+limits+metrics on)", oursPolicies, { authorization: `Bearer ${benchToken()}` }),
+  oursProfile(
+    "ours-policies-distinct",
+    `ours (auth+limits+metrics on, ${DISTINCT_CALLERS} distinct callers)`,
+    oursPolicies,
+    { authorization: `Bearer ${benchToken()}` },
+    { rotatingHeaders: { authorization: Array.from({ length: DISTINCT_CALLERS }, (_, i) => `Bearer ${benchToken(`bench-user-${i}`)}`) } },
+  ),
   oursProfile("ours-no-telemetry", "ours (telemetry off)", { ...oursBase, telemetry: { metrics: { enabled: false }, accessLog: { enabled: false } } }),
   oursProfile("ours-workers-2", "ours, 2 workers (unpinned: not per core)", oursBase, undefined, { args: ["--workers", "2"], unpinned: true }),
   {

@@ -12,6 +12,8 @@ export interface LoadSpec {
   url: string;
   body: string;
   headers: Record<string, string>;
+  /** Per header, values that requests take in turn (one per request): many distinct callers. */
+  rotatingHeaders?: Record<string, readonly string[]> | undefined;
   connections: number;
   durationS: number;
   core: number;
@@ -54,6 +56,7 @@ function script(spec: LoadSpec): string {
     `wrk.body = ${luaString(spec.body)}`,
     // The spaces matter: `[[` would open a long string.
     ...Object.entries(headers).map(([k, v]) => `wrk.headers[ ${luaString(k)} ] = ${luaString(v)}`),
+    ...rotation(spec.rotatingHeaders ?? {}),
     `done = function(summary, latency, requests)`,
     `  local e = summary.errors`,
     `  io.write(string.format('WRK_RESULT {"requests":%d,"duration_us":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,"p50_us":%d,"p99_us":%d,"mean_us":%.1f}\\n',`,
@@ -61,6 +64,21 @@ function script(spec: LoadSpec): string {
     `    latency:percentile(50), latency:percentile(99), latency.mean))`,
     `end`,
   ].join("\n");
+}
+
+/** A `request` function that gives each request the next value of every rotating header. */
+function rotation(rotating: Record<string, readonly string[]>): string[] {
+  const entries = Object.entries(rotating).filter(([, values]) => values.length > 0);
+  if (entries.length === 0) return [];
+  return [
+    ...entries.map(([name, values], i) => `local values${i} = { ${values.map(luaString).join(", ")} }`),
+    `local turn = 0`,
+    `request = function()`,
+    `  turn = turn + 1`,
+    ...entries.map(([name], i) => `  wrk.headers[ ${luaString(name)} ] = values${i}[(turn - 1) % #values${i} + 1]`),
+    `  return wrk.format()`,
+    `end`,
+  ];
 }
 
 /** Runs wrk once and parses its result; bounded by `durationS` plus wrk's own request timeout. */

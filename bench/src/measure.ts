@@ -47,7 +47,7 @@ export interface MeasureContext {
 
 export async function measure(target: Target, query: { name: string; query: string }, round: number, ctx: MeasureContext): Promise<Sample> {
   const body = JSON.stringify({ query: query.query });
-  const spec = { url: target.url, body, headers: target.headers, connections: ctx.connections, core: ctx.loadCore, runDir: ctx.runDir };
+  const spec = { url: target.url, body, headers: target.headers, rotatingHeaders: target.rotatingHeaders, connections: ctx.connections, core: ctx.loadCore, runDir: ctx.runDir };
   const tag = `${query.name}.${target.name}.r${round}`;
   const busy = target.pid === undefined ? [ctx.subgraphPid] : [target.pid, ctx.subgraphPid];
   if (ctx.warmupS > 0) await runLoad({ ...spec, durationS: ctx.warmupS, tag: `${tag}.warmup` });

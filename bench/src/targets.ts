@@ -14,6 +14,8 @@ export interface Target {
   label: string;
   url: string;
   headers: Record<string, string>;
+  /** Per header, values that requests under load take in turn (see GatewayProfile). */
+  rotatingHeaders?: Record<string, readonly string[]>;
   /** The gateway's root pid; undefined for a subgraph called directly (its CPU is not the gateway's). */
   pid?: number;
   process?: Owned;
@@ -67,7 +69,10 @@ export async function startGateway(
       const reply = await postGraphql(url, "{ __typename }", headers, 2_000);
       if (reply.status === 200 && reply.body?.data) {
         if (!profile.unpinned) pinPids(processTree(owned.pid), core);
-        return { ok: true, target: { name: profile.name, label: profile.label, url, headers, pid: owned.pid, process: owned } };
+        return {
+          ok: true,
+          target: { name: profile.name, label: profile.label, url, headers, ...(profile.rotatingHeaders ? { rotatingHeaders: profile.rotatingHeaders } : {}), pid: owned.pid, process: owned },
+        };
       }
     } catch {
       // Not listening yet.
