@@ -57,7 +57,7 @@ export interface RunningGateway {
 export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger({ level: config.logging.level });
   const supergraph = new FileSupergraphSource({ ...config.supergraph, logger });
-  const telemetry = createTelemetry({ config, logger, ...(options.spanProcessors ? { spanProcessors: options.spanProcessors } : {}) });
+  const telemetry = await createTelemetry({ config, logger, ...(options.spanProcessors ? { spanProcessors: options.spanProcessors } : {}) });
   const upstreams = createBalancedUpstreams({ logger, metrics: telemetry.upstream });
   const subgraphs = new SubgraphRegistry({
     config,

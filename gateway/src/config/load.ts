@@ -5,7 +5,6 @@
 import { readFileSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { parse as parseYaml } from "yaml";
 import { redisFromUrl } from "./limits.ts";
 import { gatewayConfigSchema, logLevelSchema, type GatewayConfig, type GatewayConfigInput } from "./schema.ts";
 
@@ -57,7 +56,7 @@ export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv = proc
         break;
       case ".yaml":
       case ".yml":
-        raw = parseYaml(readFileSync(file, "utf8"));
+        raw = (await import("yaml")).parse(readFileSync(file, "utf8"));
         break;
       case ".ts":
       case ".js":

@@ -17,7 +17,6 @@ import { fullCapacity, LoadMonitor, type LoadFactor } from "./load-factor.ts";
 import { MemoryStore } from "./memory-store.ts";
 import { limitsMetrics } from "./metrics.ts";
 import { limitsPlugin } from "./plugin.ts";
-import { RedisStore, redactUrl } from "./redis-store.ts";
 import type { LimiterStore } from "./store.ts";
 import { upstreamLatencyLayer } from "./upstream-latency-layer.ts";
 
@@ -89,6 +88,8 @@ export async function setupLimits(config: LimitsConfig, deps: LimitsDeps): Promi
 async function createStore(config: LimitsConfig, logger: Logger, storeError: (action: string) => void): Promise<LimiterStore> {
   const redis = config.store.redis;
   if (!redis) return new MemoryStore();
+  // Loaded only here: a gateway without Redis never loads its client.
+  const { RedisStore, redactUrl } = await import("./redis-store.ts");
   logger.info({ url: redactUrl(redis.url), onStoreError: config.onStoreError }, "rate-limit counters in redis");
   const shared = await RedisStore.connect({ ...redis, logger });
   if (config.onStoreError !== "local") return shared;

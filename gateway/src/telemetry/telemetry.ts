@@ -18,7 +18,8 @@ import { GatewayMetrics, noUpstreamMetrics, type UpstreamMetrics } from "./metri
 import { observeQueryPlanCache } from "./query-plan-cache.ts";
 import { withRequestTelemetry, type HttpHandler } from "./request-telemetry.ts";
 import { subgraphTelemetryLayer } from "./subgraph-layer.ts";
-import { startTracing, tracingEnabled, type SpanProcessor, type Tracing } from "./tracing.ts";
+import type { SpanProcessor, Tracing } from "./tracing.ts";
+import { tracingEnabled } from "./tracing-switch.ts";
 
 export interface TelemetryOptions {
   config: GatewayConfig;
@@ -52,11 +53,11 @@ export interface Telemetry {
   close(): Promise<void>;
 }
 
-export function createTelemetry({ config, logger, spanProcessors, env = process.env }: TelemetryOptions): Telemetry {
+export async function createTelemetry({ config, logger, spanProcessors, env = process.env }: TelemetryOptions): Promise<Telemetry> {
   const settings = config.telemetry;
   const metrics = settings.metrics.enabled ? new GatewayMetrics(settings.metrics) : undefined;
   const tracing: Tracing | undefined = tracingEnabled(settings.tracing.enabled, env)
-    ? startTracing({ serviceName: settings.tracing.serviceName, ...(spanProcessors ? { spanProcessors } : {}) })
+    ? (await import("./tracing.ts")).startTracing({ serviceName: settings.tracing.serviceName, ...(spanProcessors ? { spanProcessors } : {}) })
     : undefined;
   if (tracing && !tracing.registeredGlobally) logger.warn("a tracer provider was already registered in this process; @apollo/gateway spans go to it");
   const tracer = tracing?.tracer;

@@ -35,14 +35,6 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-/** The configured switch, or, when absent, whether the standard environment asks for tracing. */
-export function tracingEnabled(configured: boolean | undefined, env: NodeJS.ProcessEnv): boolean {
-  if (configured !== undefined) return configured;
-  if (env.OTEL_SDK_DISABLED?.toLowerCase() === "true") return false;
-  if (env.OTEL_TRACES_EXPORTER?.toLowerCase() === "none") return false;
-  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
-}
-
 export function startTracing(options: TracingOptions): Tracing {
   const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }).merge(detectResources({ detectors: [envDetector] }));
   const provider = new BasicTracerProvider({

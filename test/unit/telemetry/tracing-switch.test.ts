@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { tracingEnabled } from "../../../gateway/src/telemetry/tracing.ts";
+import { tracingEnabled } from "../../../gateway/src/telemetry/tracing-switch.ts";
 
 describe("the tracing switch", () => {
   const cases: Array<{ rule: string; configured: boolean | undefined; env: NodeJS.ProcessEnv; expected: boolean }> = [
