@@ -24,40 +24,76 @@ export function actualCost(input: CostInput, data: Readonly<Record<string, unkno
   const root = input.schema.getRootType(input.operation.operation);
   if (!root || !data) return 0;
   const walker = new ActualCost(input, collectContext(input.schema, input.document, input.variables));
-  return walker.object(root, [input.operation.selectionSet], data, input.operation.operation === "mutation");
+  return walker.object(root, input.operation, () => [input.operation.selectionSet], data, input.operation.operation === "mutation");
 }
 
+/** One field of a selection on one runtime type: everything about it that does not depend on the data. */
+interface FieldPlan {
+  readonly key: string;
+  readonly nodes: readonly FieldNode[];
+  readonly type: GraphQLOutputType;
+  readonly argumentsCost: number;
+  readonly weight: number;
+}
+
+/**
+ * Walks the data once. A response repeats the same selection on every item of a list, so the
+ * fields of a selection on a runtime type (collected, with their argument cost and weight) are
+ * worked out once per walk, keyed by the field nodes that own the selection, not per object.
+ */
 class ActualCost {
+  private readonly plans = new Map<object, Map<GraphQLObjectType, readonly FieldPlan[]>>();
+
   constructor(
     private readonly input: CostInput,
     private readonly context: CollectContext,
   ) {}
 
-  private composite(type: GraphQLCompositeType, sets: readonly SelectionSetNode[], value: Record<string, unknown>): number {
-    if (isObjectType(type)) return this.object(type, sets, value, false);
+  private composite(type: GraphQLCompositeType, owner: readonly FieldNode[], value: Record<string, unknown>): number {
+    const sets = () => subSelections(owner);
+    if (isObjectType(type)) return this.object(type, owner, sets, value, false);
     const typename = value.__typename;
     const runtime = typeof typename === "string" ? this.input.schema.getType(typename) : undefined;
-    if (runtime && isObjectType(runtime)) return this.object(runtime, sets, value, false);
+    if (runtime && isObjectType(runtime)) return this.object(runtime, owner, sets, value, false);
     // The runtime type is unknown without __typename: charge the possible type that costs most.
-    return Math.max(0, ...this.input.schema.getPossibleTypes(type).map((t) => this.object(t, sets, value, false)));
+    return Math.max(0, ...this.input.schema.getPossibleTypes(type).map((t) => this.object(t, owner, sets, value, false)));
   }
 
-  object(type: GraphQLObjectType, sets: readonly SelectionSetNode[], value: Readonly<Record<string, unknown>>, isMutationRoot: boolean): number {
-    const { directives, options } = this.input;
+  object(type: GraphQLObjectType, owner: object, sets: () => readonly SelectionSetNode[], value: Readonly<Record<string, unknown>>, isMutationRoot: boolean): number {
     let cost = 0;
-    for (const [key, nodes] of collectFields(this.context, type, sets)) {
+    for (const field of this.planOf(type, owner, sets, isMutationRoot)) {
+      cost += field.argumentsCost;
+      const fieldValue = value[field.key];
+      if (fieldValue === undefined || fieldValue === null) continue;
+      cost += this.value(field.type, field.nodes, fieldValue, field.weight);
+    }
+    return cost;
+  }
+
+  private planOf(type: GraphQLObjectType, owner: object, sets: () => readonly SelectionSetNode[], isMutationRoot: boolean): readonly FieldPlan[] {
+    let byType = this.plans.get(owner);
+    if (!byType) this.plans.set(owner, (byType = new Map()));
+    const known = byType.get(type);
+    if (known) return known;
+    const { directives, options } = this.input;
+    const plan: FieldPlan[] = [];
+    for (const [key, nodes] of collectFields(this.context, type, sets())) {
       const node = nodes[0]!;
       const name = node.name.value;
       if (isIntrospectionField(name)) continue;
       const field = type.getFields()[name];
       if (!field) continue;
       const args = argumentValues(field, node, this.input.variables);
-      cost += argumentsCost(directives, type, field, node, args);
-      const fieldValue = value[key];
-      if (fieldValue === undefined || fieldValue === null) continue;
-      cost += this.value(field.type, nodes, fieldValue, fieldWeight(directives, type, field, isMutationRoot, options));
+      plan.push({
+        key,
+        nodes,
+        type: field.type,
+        argumentsCost: argumentsCost(directives, type, field, node, args),
+        weight: fieldWeight(directives, type, field, isMutationRoot, options),
+      });
     }
-    return cost;
+    byType.set(type, plan);
+    return plan;
   }
 
   private value(type: GraphQLOutputType, nodes: readonly FieldNode[], value: unknown, weight: number): number {
@@ -71,7 +107,7 @@ class ActualCost {
     }
     const named = getNamedType(inner);
     if (isCompositeType(named) && typeof value === "object") {
-      return weight + this.composite(named, subSelections(nodes), value as Record<string, unknown>);
+      return weight + this.composite(named, nodes, value as Record<string, unknown>);
     }
     return weight;
   }
