@@ -8,7 +8,7 @@ import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { composeSupergraph } from "./src/compose.ts";
-import { ensureBenchDeps } from "./src/deps.ts";
+import { buildGateway, ensureBenchDeps } from "./src/deps.ts";
 import { BASELINE, gatewayProfiles } from "./src/gateways.ts";
 import { ensureWrk } from "./src/load.ts";
 import { measure, type Sample } from "./src/measure.ts";
@@ -44,6 +44,7 @@ async function main(): Promise<void> {
   enablePinning(pinned);
   pinSelf(LOAD_CORE);
   ensureWrk();
+  buildGateway(repoRoot);
 
   const wanted = (p: (typeof gatewayProfiles)[number]) =>
     options.gateways.includes(p.name) || p.name === BASELINE || (options.gateways.length === 0 && !p.unpinned);

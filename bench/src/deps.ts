@@ -28,3 +28,12 @@ export function ensureBenchDeps(repoRoot: string, benchRoot: string): DepsStatus
   const lastError = (run.stderr ?? "").split("\n").filter((l) => /ERR!/.test(l)).slice(-1)[0];
   return { ok: false, reason: `npm install failed${lastError ? `: ${lastError.trim()}` : ""}${still.length ? ` (missing ${still.join(", ")})` : ""}` };
 }
+
+/**
+ * Builds the gateway (`npm run build`, dist/): ours is benchmarked compiled, as production runs
+ * it, and so is the baseline (a plain .mjs), so neither pays for a run-time TypeScript loader.
+ */
+export function buildGateway(repoRoot: string): void {
+  const run = spawnSync("npm", ["run", "build", "--silent"], { cwd: repoRoot, stdio: "inherit", timeout: 300_000 });
+  if (run.status !== 0) throw new Error("npm run build failed: the gateway cannot be benchmarked");
+}

@@ -81,7 +81,7 @@ export function oursProfile(
         args: [
           ...(extra.nodeArgs ?? []),
           ...(ctx.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${join(ctx.cpuProfDir, name)}`] : []),
-          "--import", "tsx", join(ctx.repoRoot, "gateway/src/main.ts"), "--supergraph", ctx.supergraphPath, "--port", String(ctx.port), "--host", "127.0.0.1", "--config", configFile, ...(extra.args ?? [])],
+          join(ctx.repoRoot, "dist/gateway/src/main.js"), "--supergraph", ctx.supergraphPath, "--port", String(ctx.port), "--host", "127.0.0.1", "--config", configFile, ...(extra.args ?? [])],
         env: { ...nodeEnv, LOG_LEVEL: "warn" },
         cwd: ctx.repoRoot,
       };
@@ -146,7 +146,7 @@ export const gatewayProfiles: GatewayProfile[] = [
     launch(ctx) {
       return {
         command: process.execPath,
-        args: ["--import", "tsx", join(ctx.benchRoot, "peers/apollo-gateway.ts"), ctx.supergraphPath, String(ctx.port)],
+        args: [join(ctx.benchRoot, "peers/apollo-gateway.mjs"), ctx.supergraphPath, String(ctx.port)],
         env: { ...nodeEnv },
         cwd: ctx.repoRoot,
       };

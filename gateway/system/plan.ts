@@ -11,6 +11,11 @@
  */
 export interface ProcessSpec {
   name: string;
+  /**
+   * Node's own flags. The gateway runs compiled (`npm run build` writes dist/), as in
+   * production; the demo subgraphs run from source through tsx.
+   */
+  nodeArgs: string[];
   args: string[];
   env: Record<string, string>;
   healthUrl: string;
@@ -64,6 +69,7 @@ export function systemPlan(options: SystemPlanOptions = {}): SystemPlan {
   const subgraphs = services.flatMap((name) =>
     servicePorts[name].map(({ port }, i) => ({
       name: `${name}-subgraph${i === 0 ? "" : `-${i + 1}`}`,
+      nodeArgs: ["--import", "tsx"],
       args: ["subgraphs/main.ts", name, "--port", String(port + offset), "--host", host, "--db", `${dataDir}/${name}.db`],
       env,
       healthUrl: url(port, "/healthz"),
@@ -78,7 +84,8 @@ export function systemPlan(options: SystemPlanOptions = {}): SystemPlan {
     jwksUrl: env.AUTH_JWKS_URL,
     gateway: {
       name: "gateway",
-      args: ["gateway/src/main.ts", "--config", "gateway/gateway.config.ts", "--port", String(gatewayPort)],
+      nodeArgs: [],
+      args: ["dist/gateway/src/main.js", "--config", "dist/gateway/gateway.config.js", "--port", String(gatewayPort)],
       env: { [PORT_OFFSET_ENV]: String(offset) },
       healthUrl: `http://${host}:${gatewayPort}/readyz`,
     },

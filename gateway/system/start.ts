@@ -1,12 +1,12 @@
 /**
- * `npm start`: runs the whole system on this machine (every subgraph, then the gateway) on
+ * `npm start`: builds the gateway, then runs the whole system on this machine (every subgraph, then the gateway) on
  * embedded defaults (SQLite files under data/), waits until the gateway is ready, prints
  * where to go, and on Ctrl-C (or SIGTERM) stops every process it started, leaving none behind.
  * A subgraph instance that dies is restarted (a few times a minute at most), so killing one by
  * hand shows the gateway's failover and the instance's return on GET /admin/upstreams.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PORT_OFFSET_ENV, systemPlan, type ProcessSpec } from "./plan.ts";
@@ -20,7 +20,7 @@ const restartBudget = { max: 5, windowMs: 60_000 };
 const restarts = new Map<string, number[]>();
 
 function launch(spec: ProcessSpec, restartable: boolean): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", ...spec.args], {
+  const child = spawn(process.execPath, [...spec.nodeArgs, ...spec.args], {
     cwd: root,
     env: { ...process.env, ...spec.env },
     stdio: ["ignore", "inherit", "inherit"],
@@ -81,6 +81,8 @@ async function main(): Promise<void> {
   const dataDir = process.env.SYSTEM_DATA_DIR ?? "data";
   mkdirSync(resolve(root, dataDir), { recursive: true });
   const plan = systemPlan({ portOffset: Number(process.env[PORT_OFFSET_ENV] ?? 0), dataDir });
+  const compiled = plan.gateway.args[0]!;
+  if (!existsSync(resolve(root, compiled))) throw new Error(`${compiled} is missing: run \`npm run build\` first (\`npm start\` does)`);
   for (const spec of plan.subgraphs) launch(spec, true);
   await Promise.all(plan.subgraphs.map((s) => waitFor(s.healthUrl, 60_000)));
   launch(plan.gateway, false);

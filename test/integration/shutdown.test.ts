@@ -4,7 +4,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -13,6 +13,9 @@ import { startDelayProxy, type DelayProxy } from "../helpers/delay-proxy.ts";
 import { startTestGateway } from "../helpers/gateway.ts";
 import { gql } from "../helpers/subgraphs.ts";
 import { startTestSubgraphs, type TestSubgraphs } from "../helpers/system.ts";
+
+/** What `npm run build` writes and production runs. */
+const COMPILED_CLI = "dist/gateway/src/main.js";
 
 let subgraphs: TestSubgraphs;
 let slowAuth: DelayProxy;
@@ -49,11 +52,14 @@ describe("graceful shutdown", () => {
     await inFlight;
   });
 
-  it("exits 0 on SIGTERM after answering the request in flight", async () => {
+  it("exits 0 on SIGTERM after answering the request in flight (the compiled CLI, with a .ts config)", async () => {
+    assert.ok(existsSync(COMPILED_CLI), `${COMPILED_CLI} is missing: run \`npm run build\` (\`npm test\` does)`);
     const dir = mkdtempSync(join(tmpdir(), "gw-sigterm-"));
-    const configFile = join(dir, "gateway.json");
-    writeFileSync(configFile, JSON.stringify({ server: { port: 0 }, supergraph: { watch: false }, subgraphs: routing() }));
-    const child = spawn(process.execPath, ["--import", "tsx", "gateway/src/main.ts", "--config", configFile], { stdio: ["ignore", "pipe", "inherit"] });
+    // A TypeScript config outside any package: plain Node cannot import it, the gateway loads it through tsx.
+    const configFile = join(dir, "gateway.config.ts");
+    const config = { server: { port: 0 }, supergraph: { watch: false }, subgraphs: routing() };
+    writeFileSync(configFile, `const config: Record<string, unknown> = ${JSON.stringify(config)};\nexport default config;\n`);
+    const child = spawn(process.execPath, [COMPILED_CLI, "--config", configFile], { stdio: ["ignore", "pipe", "inherit"] });
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     try {
       const url = await new Promise<string>((resolve, reject) => {

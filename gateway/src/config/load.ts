@@ -45,6 +45,24 @@ function applyEnv(config: GatewayConfig, env: NodeJS.ProcessEnv): GatewayConfig 
   return out;
 }
 
+/**
+ * Imports a config module. The compiled gateway runs on plain Node, which cannot import a .ts
+ * file: tsx (a dependency) loads such a file then, for this import only.
+ */
+async function importModule(file: string): Promise<{ default?: unknown }> {
+  const url = pathToFileURL(file).href;
+  try {
+    return (await import(url)) as { default?: unknown };
+  } catch (e) {
+    if ((e as { code?: string }).code !== "ERR_UNKNOWN_FILE_EXTENSION") throw e;
+    const { tsImport } = await import("tsx/esm/api");
+    const mod = (await tsImport(url, import.meta.url)) as { default?: unknown };
+    // Outside a "type": "module" package the file is compiled as CommonJS: its default export is one level down.
+    const inner = mod.default as { __esModule?: boolean; default?: unknown } | undefined;
+    return inner?.__esModule ? { default: inner.default } : mod;
+  }
+}
+
 /** Reads a config file: .json, .yaml/.yml, or a .ts/.js/.mjs module whose default export is the config. */
 export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): Promise<GatewayConfig> {
   const file = resolve(path);
@@ -61,8 +79,7 @@ export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv = proc
       case ".ts":
       case ".js":
       case ".mjs": {
-        const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
-        raw = mod.default;
+        raw = (await importModule(file)).default;
         break;
       }
       default:

@@ -1,7 +1,7 @@
 /**
  * The baseline peer: plain @apollo/gateway on @apollo/server's standalone server, with the
  * default data source, exactly as the docs set it up.
- * `node --import tsx bench/peers/apollo-gateway.ts <supergraph file> <port>`
+ * `node bench/peers/apollo-gateway.mjs <supergraph file> <port>` (plain JS: no run-time TypeScript loader, like ours, which runs compiled)
  */
 import { readFileSync } from "node:fs";
 import { ApolloGateway } from "@apollo/gateway";
