@@ -21,7 +21,8 @@ import { actualCost } from "./actual-cost.ts";
 import { oncePerSharedData } from "../execution/operation-sharing.ts";
 import { identifyConsumer } from "./consumer.ts";
 import type { CostDirectives } from "./cost-directives.ts";
-import { estimateCost, type CostEstimate, type CostInput } from "./cost-estimator.ts";
+import type { CostEstimate, CostInput } from "./cost-estimator.ts";
+import { EstimateCache } from "./estimate-cache.ts";
 import { mostConstrained, rateLimitHeaders, retryAfterSeconds } from "./headers.ts";
 import type { LoadFactor } from "./load-factor.ts";
 import type { LimitsMetrics } from "./metrics.ts";
@@ -57,6 +58,7 @@ export function limitsPlugin(options: LimitsPluginOptions): ApolloServerPlugin<R
   let lastStoreWarning = 0;
   // Requests sharing one execution ran the same document with the same variables: one walk prices them all.
   const actualCostOnce = oncePerSharedData<number>();
+  const estimates = new EstimateCache();
 
   const storeFailed = (error: unknown) => {
     metrics.storeError(config.onStoreError);
@@ -84,7 +86,7 @@ export function limitsPlugin(options: LimitsPluginOptions): ApolloServerPlugin<R
             directives,
             options: config.cost,
           };
-          const estimate = estimateCost(input);
+          const estimate = estimates.estimate(input);
           const consumer = identifyConsumer(request.contextValue, config.consumers);
           const limits = limitsFor(config, consumer, estimate, options.load.factor);
           decision = { input, estimate, limits, reserved: false, outcomes: undefined, refused: false };
