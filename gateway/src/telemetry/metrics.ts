@@ -82,88 +82,27 @@ export class GatewayMetrics implements UpstreamMetrics {
 
   constructor(options: MetricsOptions) {
     this.operations = new OperationLabels(options.operationNames, options.maxOperationNames);
+    // One registry, one line per metric: name, help, labels (and buckets for histograms).
     const registers = [this.registry];
-    const buckets = [...options.latencyBuckets];
-    this.requests = new Counter({
-      name: "gateway_requests_total",
-      help: "Requests answered, by operation name (bounded), operation type and HTTP status (499: client went away).",
-      labelNames: ["operation_name", "operation_type", "status"],
-      registers,
-    });
-    this.requestSeconds = new Histogram({
-      name: "gateway_request_duration_seconds",
-      help: "Time from receiving a request to finishing its response.",
-      labelNames: ["operation_name", "operation_type", "status"],
-      buckets,
-      registers,
-    });
-    this.graphqlErrors = new Counter({
-      name: "gateway_graphql_errors_total",
-      help: "Errors in responses, by extensions.code (bounded).",
-      labelNames: ["code"],
-      registers,
-    });
-    this.fetchSeconds = new Histogram({
-      name: "gateway_subgraph_fetch_duration_seconds",
-      help: "Subgraph fetch latency, failures included, by subgraph and instance.",
-      labelNames: ["subgraph", "instance"],
-      buckets,
-      registers,
-    });
-    this.fetchErrors = new Counter({
-      name: "gateway_subgraph_fetch_errors_total",
-      help: "Subgraph fetches that failed, by subgraph, instance and failure kind.",
-      labelNames: ["subgraph", "instance", "kind"],
-      registers,
-    });
-    this.fetchesInFlight = new Gauge({
-      name: "gateway_subgraph_fetches_in_flight",
-      help: "Subgraph fetches sent and not yet finished, by subgraph.",
-      labelNames: ["subgraph"],
-      registers,
-    });
-    this.instanceState = new Gauge({
-      name: "gateway_upstream_instance_state",
-      help: "1 for the state each subgraph instance is in (healthy, unhealthy, ejected), 0 for the others.",
-      labelNames: ["subgraph", "instance", "state"],
-      registers,
-    });
-    this.instanceInFlight = new Gauge({
-      name: "gateway_upstream_instance_in_flight",
-      help: "Requests sent to a subgraph instance and not yet answered, as the balancer counts them.",
-      labelNames: ["subgraph", "instance"],
-      registers,
-    });
-    this.ejections = new Counter({
-      name: "gateway_upstream_ejections_total",
-      help: "Times a subgraph instance was ejected by outlier detection or failed health checks.",
-      labelNames: ["subgraph", "instance"],
-      registers,
-    });
-    this.rateLimitDecisions = new Counter({
-      name: "gateway_rate_limit_decisions_total",
-      help: "Rate-limit decisions by policy and decision (allowed, rejected, would-reject in measure mode).",
-      labelNames: ["policy", "decision"],
-      registers,
-    });
-    this.cost = new Histogram({
-      name: "gateway_operation_cost",
-      help: "Operation cost: the static estimate before execution and, when measured, the actual cost.",
-      labelNames: ["kind"],
-      buckets: costBuckets,
-      registers,
-    });
-    this.planCache = new Counter({
-      name: "gateway_query_plan_cache_lookups_total",
-      help: "Query-plan cache lookups by result (hit, miss).",
-      labelNames: ["result"],
-      registers,
-    });
-    this.sharedOperations = new Counter({
-      name: "gateway_operations_shared_total",
-      help: "Requests answered by an identical query already executing for the same caller, instead of an execution of their own.",
-      registers,
-    });
+    const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) => new Counter<L>({ name, help, labelNames, registers });
+    const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Gauge<L>({ name, help, labelNames, registers });
+    const histogram = <L extends string>(name: string, help: string, labelNames: readonly L[], buckets: readonly number[]) =>
+      new Histogram<L>({ name, help, labelNames, buckets: [...buckets], registers });
+    const latency = options.latencyBuckets;
+
+    this.requests = counter("gateway_requests_total", "Requests answered, by operation name (bounded), operation type and HTTP status (499: client went away).", ["operation_name", "operation_type", "status"]);
+    this.requestSeconds = histogram("gateway_request_duration_seconds", "Time from receiving a request to finishing its response.", ["operation_name", "operation_type", "status"], latency);
+    this.graphqlErrors = counter("gateway_graphql_errors_total", "Errors in responses, by extensions.code (bounded).", ["code"]);
+    this.fetchSeconds = histogram("gateway_subgraph_fetch_duration_seconds", "Subgraph fetch latency, failures included, by subgraph and instance.", ["subgraph", "instance"], latency);
+    this.fetchErrors = counter("gateway_subgraph_fetch_errors_total", "Subgraph fetches that failed, by subgraph, instance and failure kind.", ["subgraph", "instance", "kind"]);
+    this.fetchesInFlight = gauge("gateway_subgraph_fetches_in_flight", "Subgraph fetches sent and not yet finished, by subgraph.", ["subgraph"]);
+    this.instanceState = gauge("gateway_upstream_instance_state", "1 for the state each subgraph instance is in (healthy, unhealthy, ejected), 0 for the others.", ["subgraph", "instance", "state"]);
+    this.instanceInFlight = gauge("gateway_upstream_instance_in_flight", "Requests sent to a subgraph instance and not yet answered, as the balancer counts them.", ["subgraph", "instance"]);
+    this.ejections = counter("gateway_upstream_ejections_total", "Times a subgraph instance was ejected by outlier detection or failed health checks.", ["subgraph", "instance"]);
+    this.rateLimitDecisions = counter("gateway_rate_limit_decisions_total", "Rate-limit decisions by policy and decision (allowed, rejected, would-reject in measure mode).", ["policy", "decision"]);
+    this.cost = histogram("gateway_operation_cost", "Operation cost: the static estimate before execution and, when measured, the actual cost.", ["kind"], costBuckets);
+    this.planCache = counter("gateway_query_plan_cache_lookups_total", "Query-plan cache lookups by result (hit, miss).", ["result"]);
+    this.sharedOperations = counter("gateway_operations_shared_total", "Requests answered by an identical query already executing for the same caller, instead of an execution of their own.");
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
