@@ -1,18 +1,13 @@
 import { createRandom } from "../shared/prng.ts";
 import { SEED_COURIER_ID, seedOrders, type SeedOrderStatus } from "../shared/seed-catalog.ts";
 import { etaFor, type DeliveryStatus } from "./policy.ts";
+import type { DeliveryEventRecord, DeliveryRecord } from "./repository.ts";
 
-export interface DeliverySeedRow {
+/** A stored delivery (repository.ts) as the seed writes it, with its insertion order, creation time and history. */
+export interface DeliverySeedRow extends DeliveryRecord {
   seq: number;
-  id: string;
-  orderId: string;
-  customerId: string;
-  courierId: string | null;
-  status: DeliveryStatus;
-  eta: number | null;
   createdAt: number;
-  updatedAt: number;
-  events: { status: DeliveryStatus; at: number; note: string | null }[];
+  events: Omit<DeliveryEventRecord, "deliveryId">[];
 }
 
 /** The statuses a delivery passes through to reach its final one, in order. */

@@ -1,18 +1,13 @@
 import { createRandom } from "../shared/prng.ts";
 import { seedOrders } from "../shared/seed-catalog.ts";
+import type { PaymentRecord } from "./repository.ts";
 
 export type PaymentStatus = "PENDING" | "SUCCEEDED" | "FAILED" | "REFUNDED";
 export type PaymentMethod = "CARD" | "PAYPAL" | "BANK_TRANSFER";
 
-export interface PaymentSeedRow {
+/** A stored payment (repository.ts) as the seed writes it: no idempotency key, plus its insertion order. */
+export interface PaymentSeedRow extends Omit<PaymentRecord, "idempotencyKey"> {
   seq: number;
-  id: string;
-  orderId: string;
-  userId: string;
-  amountCents: number;
-  method: PaymentMethod;
-  status: PaymentStatus;
-  createdAt: number;
 }
 
 const METHODS: readonly (readonly [PaymentMethod, number])[] = [
