@@ -5,8 +5,7 @@
  * same port, and can forward a request and then reset the connection before the answer (an
  * instance dying mid-request, after the subgraph did the work).
  */
-import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { forward, readBody, startProxyServer } from "./proxy-server.ts";
 
 export interface FaultProxy {
   /** The instance URL to give the gateway (same path as the target). */
@@ -28,57 +27,28 @@ export interface FaultProxy {
 
 export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
   const target = new URL(targetUrl);
-  const sockets = new Set<Socket>();
   const bodies: string[] = [];
   const state = { delayMs: 0, dropAnswers: false };
-
-  const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
-    const upstream = request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (up) => {
-      if (state.dropAnswers) {
+  const send = (req: Parameters<typeof forward>[1], res: Parameters<typeof forward>[2], body: Buffer) =>
+    forward(target, req, res, body, {
+      onAnswer: (up) => {
+        if (!state.dropAnswers) return false;
         up.resume();
         up.once("end", () => req.socket.destroy());
-        return;
-      }
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
-    upstream.on("error", () => req.socket.destroy());
-    upstream.end(body);
-  };
-
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const body = Buffer.concat(chunks);
-      bodies.push(body.toString("utf8"));
-      if (state.delayMs > 0) setTimeout(() => !req.socket.destroyed && forward(req, res, body), state.delayMs);
-      else forward(req, res, body);
-    });
-  });
-  server.on("connection", (s: Socket) => {
-    sockets.add(s);
-    s.once("close", () => sockets.delete(s));
-  });
-
-  const listen = (port: number) => new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (!server.listening) return resolve();
-      server.close(() => resolve());
-      for (const s of sockets) s.destroy();
+        return true;
+      },
+      // An instance that cannot reach its own backend looks like a dead connection, not a 502.
+      onError: () => req.socket.destroy(),
     });
 
-  await listen(0);
-  const { port } = server.address() as AddressInfo;
+  const proxy = await startProxyServer(async (req, res) => {
+    const body = await readBody(req);
+    bodies.push(body.toString("utf8"));
+    if (state.delayMs > 0) setTimeout(() => !req.socket.destroyed && send(req, res, body), state.delayMs);
+    else send(req, res, body);
+  });
   return {
-    url: `http://127.0.0.1:${port}${target.pathname}`,
+    url: `http://127.0.0.1:${proxy.port}${target.pathname}`,
     get delayMs() {
       return state.delayMs;
     },
@@ -93,8 +63,8 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
     },
     bodies,
     count: (text) => bodies.filter((b) => b.includes(text)).length,
-    kill: stop,
-    revive: () => (server.listening ? Promise.resolve() : listen(port)),
-    close: stop,
+    kill: proxy.stop,
+    revive: () => (proxy.server.listening ? Promise.resolve() : proxy.listen(proxy.port)),
+    close: proxy.stop,
   };
 }

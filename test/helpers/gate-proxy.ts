@@ -3,8 +3,8 @@
  * test opens the gate, recording what it holds. How a test makes fetches overlap for certain,
  * without guessing a delay. Probes (`{ __typename }` alone) pass at once and are not recorded.
  */
-import { createServer, request, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { IncomingHttpHeaders } from "node:http";
+import { forward, isProbe, queryOf, readBody, startProxyServer } from "./proxy-server.ts";
 
 export interface GateProxy {
   readonly url: string;
@@ -17,62 +17,31 @@ export interface GateProxy {
   stop(): Promise<void>;
 }
 
-const probe = /^\s*(query\s+\w*\s*)?\{\s*__typename\s*\}\s*$/;
-
 export async function startGateProxy(targetUrl: string): Promise<GateProxy> {
   const target = new URL(targetUrl);
   const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
   const held: Array<() => void> = [];
-  const sockets = new Set<Socket>();
   let open = false;
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const body = Buffer.concat(chunks).toString("utf8");
-      let isProbe = false;
-      try {
-        isProbe = probe.test((JSON.parse(body) as { query?: string }).query ?? "");
-      } catch {
-        // Not JSON: forwarded and recorded like any request.
-      }
-      const forward = () => {
-        const upstream = request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (up) => {
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
-        });
-        upstream.on("error", () => {
-          if (!res.headersSent) res.writeHead(502);
-          res.end();
-        });
-        upstream.end(body);
-      };
-      if (isProbe) return forward();
-      received.push({ headers: req.headers, body });
-      if (open) forward();
-      else held.push(forward);
-    });
+  const proxy = await startProxyServer(async (req, res) => {
+    const body = await readBody(req);
+    const text = body.toString("utf8");
+    const pass = () => forward(target, req, res, body);
+    // Not JSON: forwarded and recorded like any request.
+    if (isProbe(queryOf(text))) return pass();
+    received.push({ headers: req.headers, body: text });
+    if (open) pass();
+    else held.push(pass);
   });
-  server.on("connection", (s: Socket) => {
-    sockets.add(s);
-    s.once("close", () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}${target.pathname}`,
+    url: `http://127.0.0.1:${proxy.port}${target.pathname}`,
     received,
     open() {
       open = true;
-      for (const forward of held.splice(0)) forward();
+      for (const pass of held.splice(0)) pass();
     },
     close() {
       open = false;
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    stop: proxy.stop,
   };
 }
