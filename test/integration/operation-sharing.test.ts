@@ -15,6 +15,8 @@ import type { GatewayConfigInput } from "../../gateway/src/config/schema.ts";
 
 const ORDERS = "query MyOrders($first: Int) { orders(first: $first) { edges { node { id status } } } }";
 const COURIER_RUN = "query CourierRun { myDeliveries(first: 3) { id order { id status payment { status } } } }";
+/** Filters to the same document as COURIER_RUN for a courier, but the nulls go back under other keys. */
+const COURIER_RUN_ALIASED = "query CourierRun { myDeliveries(first: 3) { id order { id status p1: payment { status } p2: payment { status } } } }";
 const PLACE_ORDER = `mutation Place { placeOrder(input: { items: [{ sku: "SHARE-1", name: "Sharing test", quantity: 1, unitPriceCents: 100 }] }) { id } }`;
 
 let subgraphs: TestSubgraphs;
@@ -212,6 +214,19 @@ describe("identical in-flight operations", () => {
         assert.equal(error.extensions?.requestId, result.headers.get("x-request-id"), "each request's own id");
       }
     }
+  });
+
+  it("never share between two documents that filter to the same one, since each puts back its own removed fields", async () => {
+    const gateway = await gatewayWith();
+    const calls = [
+      { token: tokens.carol, query: COURIER_RUN, variables: {} },
+      { token: tokens.carol, query: COURIER_RUN_ALIASED, variables: {} },
+    ];
+    const { reached, responses } = await overlapping(gateway, calls, { fetches: 2, joins: 0 });
+    assert.equal(reached.length, 2);
+    const orders = (r: GraphQLResult | Error) => ((ok(r).data as any).myDeliveries as Array<{ order: Record<string, unknown> }>).map((d) => d.order);
+    for (const order of orders(responses[0]!)) assert.deepEqual(Object.keys(order).sort(), ["id", "payment", "status"]);
+    for (const order of orders(responses[1]!)) assert.deepEqual(Object.keys(order).sort(), ["id", "p1", "p2", "status"]);
   });
 
   it("charge every request to its caller's rate limit, so a request over it is refused and never joins", async () => {

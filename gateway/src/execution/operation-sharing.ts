@@ -10,9 +10,10 @@
  *
  * Invariants:
  * - Only client `query` operations are shared; never a mutation (each must run) or a subscription.
- * - The key is everything that can change the answer: the schema, the (filtered) document's hash,
- *   the operation name, the variables (canonical JSON), the verified token forwarded to the
- *   subgraphs and every propagated client header. Different callers never share.
+ * - The key is everything that can change the answer: the schema, the (filtered) document's hash
+ *   and the client's document text, the operation name, the variables (canonical JSON), the
+ *   verified token forwarded to the subgraphs and every propagated client header. Different
+ *   callers never share.
  * - The execution runs with the first waiter's context, but with a signal of its own that aborts
  *   only when every waiter has gone (client disconnects or deadlines): the leader leaving does
  *   not fail the followers.
@@ -106,9 +107,15 @@ function abandoned(reason: unknown): GatewayExecutionResult {
   };
 }
 
-/** Schema, document, operation, caller, propagated headers and variables: everything the subgraphs see. */
+/**
+ * Schema, document, operation, caller, propagated headers and variables: everything the subgraphs
+ * see, and everything that shapes the response around it. The document is named twice: by the
+ * hash of what runs (authorization's filtered copy has its own) and by the client's own text,
+ * because two documents can filter to the same one (`{ a b }` and `{ a b c }` without b and c)
+ * while each needs its own nulls put back.
+ */
 export function sharingKey(requestContext: GatewayGraphQLRequestContext, context: RequestContext, propagatedHeaders: readonly string[]): string {
-  let key = `${requestContext.schemaHash}\n${requestContext.queryHash}\n${requestContext.operationName ?? ""}\n`;
+  let key = `${requestContext.schemaHash}\n${requestContext.queryHash}\n${requestContext.operationName ?? ""}\n${requestContext.source}\n`;
   key += context.principal.kind === "user" ? context.principal.token : "";
   for (const name of propagatedHeaders) {
     const value = context.headers[name];

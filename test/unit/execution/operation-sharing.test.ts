@@ -13,7 +13,7 @@ import { createLogger } from "../../../gateway/src/logging/logger.ts";
 const logger = createLogger({ level: "silent" });
 
 function requestContext(
-  options: { variables?: Record<string, unknown>; operation?: "query" | "mutation"; principal?: Principal; headers?: Record<string, string>; signal?: AbortSignal; requestId?: string } = {},
+  options: { variables?: Record<string, unknown>; operation?: "query" | "mutation"; principal?: Principal; headers?: Record<string, string>; signal?: AbortSignal; requestId?: string; source?: string } = {},
 ): GatewayGraphQLRequestContext {
   const context: RequestContext = {
     requestId: options.requestId ?? "r",
@@ -27,6 +27,7 @@ function requestContext(
   return {
     schemaHash: "schema",
     queryHash: "hash",
+    source: options.source ?? "query Q { items }",
     operationName: "Q",
     operation: { operation: options.operation ?? "query" },
     request: { variables: options.variables ?? { a: 1, b: 2 } },
@@ -71,11 +72,13 @@ describe("operation sharing", () => {
       share(requestContext({ principal: user("t2") })),
       share(requestContext({ headers: { "x-tenant": "one" } })),
       share(requestContext({ headers: { "x-tenant": "two" } })),
+      // The same document to run (queryHash) from another client text: each needs its own nulls put back.
+      share(requestContext({ source: "query Q { items other }" })),
       // Not propagated: does not change the answer, so it shares with the plain query below.
       share(requestContext({ headers: { "x-other": "one" } })),
       share(requestContext()),
     ];
-    assert.equal(calls.length, 8);
+    assert.equal(calls.length, 9);
     for (const call of calls) call.release({ data: {} });
     await Promise.all(pending);
   });
