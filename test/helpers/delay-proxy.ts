@@ -20,10 +20,10 @@ export interface DelayProxy {
 
 export async function startDelayProxy(targetUrl: string, delayMs = 0): Promise<DelayProxy> {
   const target = new URL(targetUrl);
-  const counts = { received: 0, forwarded: 0, abandoned: 0 };
-  const state = { delayMs };
+  // The handler reads and counts on the object the test holds, so settings need no accessors.
+  const state = { url: "", delayMs, received: 0, forwarded: 0, abandoned: 0, close: () => Promise.resolve() };
   const proxy = await startProxyServer(async (req, res) => {
-    counts.received++;
+    state.received++;
     let gone = false;
     res.once("close", () => {
       if (!res.writableFinished) gone = true;
@@ -31,30 +31,14 @@ export async function startDelayProxy(targetUrl: string, delayMs = 0): Promise<D
     const body = await readBody(req);
     setTimeout(() => {
       if (gone) {
-        counts.abandoned++;
+        state.abandoned++;
         return;
       }
-      counts.forwarded++;
+      state.forwarded++;
       forward(target, req, res, body);
     }, state.delayMs);
   });
-  return {
-    url: `http://127.0.0.1:${proxy.port}${target.pathname}`,
-    get delayMs() {
-      return state.delayMs;
-    },
-    set delayMs(ms: number) {
-      state.delayMs = ms;
-    },
-    get received() {
-      return counts.received;
-    },
-    get forwarded() {
-      return counts.forwarded;
-    },
-    get abandoned() {
-      return counts.abandoned;
-    },
-    close: proxy.stop,
-  };
+  state.url = `http://127.0.0.1:${proxy.port}${target.pathname}`;
+  state.close = proxy.stop;
+  return state;
 }

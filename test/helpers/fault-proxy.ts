@@ -28,6 +28,7 @@ export interface FaultProxy {
 export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
   const target = new URL(targetUrl);
   const bodies: string[] = [];
+  // The handler reads its settings from the object the test holds, so they need no accessors.
   const state = { delayMs: 0, dropAnswers: false };
   const send = (req: Parameters<typeof forward>[1], res: Parameters<typeof forward>[2], body: Buffer) =>
     forward(target, req, res, body, {
@@ -47,24 +48,12 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
     if (state.delayMs > 0) setTimeout(() => !req.socket.destroyed && send(req, res, body), state.delayMs);
     else send(req, res, body);
   });
-  return {
+  return Object.assign(state, {
     url: `http://127.0.0.1:${proxy.port}${target.pathname}`,
-    get delayMs() {
-      return state.delayMs;
-    },
-    set delayMs(ms: number) {
-      state.delayMs = ms;
-    },
-    get dropAnswers() {
-      return state.dropAnswers;
-    },
-    set dropAnswers(on: boolean) {
-      state.dropAnswers = on;
-    },
     bodies,
-    count: (text) => bodies.filter((b) => b.includes(text)).length,
+    count: (text: string) => bodies.filter((b) => b.includes(text)).length,
     kill: proxy.stop,
     revive: () => (proxy.server.listening ? Promise.resolve() : proxy.listen(proxy.port)),
     close: proxy.stop,
-  };
+  });
 }
