@@ -25,6 +25,8 @@ export const subgraphSettingsSchema = z.strictObject({
   connectTimeoutMs: positiveMs.default(1_000),
   /** Keep-alive connections per instance. */
   connections: z.number().int().positive().default(64),
+  /** Largest subgraph response body the gateway reads; a larger one fails that fetch (SUBGRAPH_BAD_RESPONSE) instead of filling memory. */
+  maxResponseBytes: z.number().int().positive().default(33_554_432),
   /** Client headers forwarded to the subgraph, besides the request id and trace context. Nothing else is forwarded. */
   propagateHeaders: z.array(z.string().toLowerCase()).default([]),
   /**
