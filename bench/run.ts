@@ -80,8 +80,9 @@ async function main(): Promise<void> {
       console.log(`\n== ${suite.name}: ${suite.description}`);
 
       const targets: Target[] = [];
+      const suiteProfiles = profiles.filter((p) => p.suites === undefined || p.suites.includes(suite.name));
       const outcomes = await Promise.all(
-        profiles.map((profile) => {
+        suiteProfiles.map((profile) => {
           const failed = unavailable.get(profile.name);
           return failed
             ? ({ ok: false, reason: failed } as const)
@@ -93,7 +94,7 @@ async function main(): Promise<void> {
               );
         }),
       );
-      for (const [i, profile] of profiles.entries()) {
+      for (const [i, profile] of suiteProfiles.entries()) {
         const outcome = outcomes[i]!;
         if (outcome.ok) {
           targets.push(outcome.target);

@@ -48,6 +48,8 @@ export interface GatewayProfile {
    * Such a profile runs only when `--gateways` names it.
    */
   unpinned?: boolean;
+  /** Only these suites' supergraphs (`demo`, `guild`); default every suite. */
+  suites?: readonly string[];
   launch(ctx: LaunchContext): Launch;
 }
 
@@ -63,7 +65,7 @@ export function oursProfile(
   label: string,
   config: Record<string, unknown> | ((ctx: LaunchContext) => Record<string, unknown>),
   headers?: Record<string, string>,
-  extra: { args?: string[]; nodeArgs?: string[]; unpinned?: boolean; rotatingHeaders?: Record<string, readonly string[]> } = {},
+  extra: { args?: string[]; nodeArgs?: string[]; unpinned?: boolean; suites?: readonly string[]; rotatingHeaders?: Record<string, readonly string[]> } = {},
 ): GatewayProfile {
   return {
     name,
@@ -73,6 +75,7 @@ export function oursProfile(
     headers,
     ...(extra.rotatingHeaders ? { rotatingHeaders: extra.rotatingHeaders } : {}),
     ...(extra.unpinned ? { unpinned: true } : {}),
+    ...(extra.suites ? { suites: extra.suites } : {}),
     launch(ctx) {
       const configFile = join(ctx.runDir, `${name}.config.json`);
       writeFileSync(configFile, JSON.stringify(typeof config === "function" ? config(ctx) : config, null, 2));
@@ -107,6 +110,9 @@ function hiveProfile(name: string, label: string, extraArgs: string[]): GatewayP
   };
 }
 
+/** The Guild suite's subgraphs (bench/subgraphs/guild.ts): nothing they answer depends on the caller. */
+const guildCatalog = ["accounts", "inventory", "products", "reviews"];
+
 const oursBase = { mode: "production", supergraph: { watch: false }, logging: { level: "warn" } };
 
 /**
@@ -126,6 +132,9 @@ const oursPolicies = (ctx: LaunchContext) => {
   };
 };
 
+/** One token per caller, for the rows where no two in-flight requests share a caller. */
+const distinctCallers = Array.from({ length: DISTINCT_CALLERS }, (_, i) => `Bearer ${benchToken(`bench-user-${i}`)}`);
+
 export const gatewayProfiles: GatewayProfile[] = [
   oursProfile("ours", "ours (policies off)", oursBase),
   oursProfile("ours-policies", "ours (auth+limits+metrics on)", oursPolicies, { authorization: `Bearer ${benchToken()}` }),
@@ -134,7 +143,17 @@ export const gatewayProfiles: GatewayProfile[] = [
     `ours (auth+limits+metrics on, ${DISTINCT_CALLERS} distinct callers)`,
     oursPolicies,
     { authorization: `Bearer ${benchToken()}` },
-    { rotatingHeaders: { authorization: Array.from({ length: DISTINCT_CALLERS }, (_, i) => `Bearer ${benchToken(`bench-user-${i}`)}`) } },
+    { rotatingHeaders: { authorization: distinctCallers } },
+  ),
+  // The same callers, with the Guild suite's subgraphs (a public catalog: users, reviews,
+  // products, stock) set not to receive identity: their identical fetches are shared across
+  // callers, as Hive Gateway (which forwards no headers by default) shares them.
+  oursProfile(
+    "ours-policies-distinct-public",
+    `ours (as above, ${DISTINCT_CALLERS} callers, catalog subgraphs without identity)`,
+    (ctx) => ({ ...oursPolicies(ctx), subgraphs: Object.fromEntries(guildCatalog.map((name) => [name, { forwardIdentity: false }])) }),
+    { authorization: `Bearer ${benchToken()}` },
+    { suites: ["guild"], rotatingHeaders: { authorization: distinctCallers } },
   ),
   oursProfile("ours-no-telemetry", "ours (telemetry off)", { ...oursBase, telemetry: { metrics: { enabled: false }, accessLog: { enabled: false } } }),
   oursProfile("ours-workers-2", "ours, 2 workers (unpinned: not per core)", oursBase, undefined, { args: ["--workers", "2"], unpinned: true }),

@@ -97,4 +97,15 @@ describe("identical in-flight subgraph fetches", () => {
     const { reached } = await overlapping(gateway, [tokens.alice, tokens.alice, tokens.alice]);
     assert.equal(reached.length, 3);
   });
+
+  it("are shared between callers when the subgraph does not see identity, and it never gets a token", async () => {
+    const gateway = await gatewayWith({ orders: { url: gate.url, forwardIdentity: false } });
+    const { reached, responses } = await overlapping(gateway, [tokens.alice, tokens.carol, tokens.alice, tokens.carol]);
+    assert.equal(reached.length, 1, "one fetch for both callers");
+    assert.equal(reached[0]!.headers.authorization, undefined);
+    // orders itself requires a signed-in caller: its refusal, the same for all four, shows it saw no one.
+    const said = (r: (typeof responses)[number]) => JSON.stringify({ data: r.data, errors: r.errors?.map((e) => e.message) });
+    assert.match(said(responses[0]!), /Authentication required/);
+    for (const r of responses) assert.equal(said(r), said(responses[0]!));
+  });
 });

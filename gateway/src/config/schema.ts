@@ -30,6 +30,13 @@ export const subgraphSettingsSchema = z.strictObject({
   /** Client headers forwarded to the subgraph, besides the request id and trace context. Nothing else is forwarded. */
   propagateHeaders: z.array(z.string().toLowerCase()).default([]),
   /**
+   * Send the verified caller's token to the subgraph (`authorization: Bearer …`). Off for a
+   * subgraph whose answers never depend on who asks (a public catalog): it then sees no
+   * identity, and identical fetches of different callers share one request (`dedup`). The
+   * gateway's own authorization (`@authenticated`, `@requiresScopes`, `@policy`) applies either way.
+   */
+  forwardIdentity: z.boolean().default(true),
+  /**
    * Share identical in-flight query fetches: a fetch identical to one already in flight (same
    * query, variables, forwarded identity and propagated headers) waits for that one instead of
    * being sent. Never mutations, nothing cached after the fetch ends (gateway/src/subgraph/dedup-layer.ts).

@@ -19,6 +19,8 @@ export interface SubgraphDataSourceOptions {
   call: SubgraphCall;
   /** Client headers copied onto every fetch (lower-case names). */
   propagateHeaders: readonly string[];
+  /** Whether the verified caller's token goes to this subgraph. */
+  forwardIdentity: boolean;
   logger: Logger;
 }
 
@@ -58,9 +60,10 @@ export class SubgraphDataSource implements GraphQLDataSource<RequestContext> {
       if (typeof value === "string") headers[name] = value;
     }
     // Identity comes only from the verified principal: a client-supplied authorization is never
-    // forwarded (not even through propagateHeaders); a verified caller's token is forwarded as is.
+    // forwarded (not even through propagateHeaders); a verified caller's token is forwarded as is,
+    // unless this subgraph is configured not to see identity at all.
     delete headers.authorization;
-    if (context.principal.kind === "user") headers.authorization = `Bearer ${context.principal.token}`;
+    if (this.options.forwardIdentity && context.principal.kind === "user") headers.authorization = `Bearer ${context.principal.token}`;
     // The gateway is the edge: the client address it saw replaces any the client claimed.
     headers["x-forwarded-for"] = context.clientAddress;
     return headers;

@@ -10,7 +10,8 @@
  * - The key is everything that can change the answer: the subgraph, the query text, the
  *   operation name, the variables (canonical JSON: key order does not matter) and every header
  *   sent except the per-request ones that cannot (`perRequestHeaders`). So the forwarded
- *   `authorization` and every propagated header are in it: different tokens never share.
+ *   `authorization` and every propagated header are in it: different tokens never share. A
+ *   subgraph with `forwardIdentity: false` is sent no token, so its fetches share across callers.
  * - The first waiter's result is shared, errors included. The executor mutates the body it is
  *   given, so one waiter gets the parsed body and every other its own parse of the raw text.
  * - A waiter that aborts (client gone, deadline) stops waiting alone; the shared fetch is

@@ -62,6 +62,7 @@ export class SubgraphRegistry {
       name,
       call,
       propagateHeaders: subgraph.settings.propagateHeaders,
+      forwardIdentity: subgraph.settings.forwardIdentity,
       logger: this.options.logger,
     });
     this.entries.set(name, { url: routingUrl, dataSource, call, close: upstream.close });
