@@ -26,6 +26,7 @@ import { FileSupergraphSource } from "./supergraph/file-source.ts";
 import { dedupLayer } from "./subgraph/dedup-layer.ts";
 import { withOperationSharing } from "./execution/operation-sharing.ts";
 import { SubgraphRegistry } from "./subgraph/registry.ts";
+import { warnUnmatchedSubgraphs } from "./subgraph/unmatched-settings.ts";
 import { setupSubscriptions, type SubscriptionsRuntime } from "./subscriptions/setup.ts";
 import { createTelemetry, type Telemetry } from "./telemetry/telemetry.ts";
 import type { SpanProcessor } from "./telemetry/tracing.ts";
@@ -57,6 +58,7 @@ export interface RunningGateway {
 export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger({ level: config.logging.level });
   const supergraph = new FileSupergraphSource({ ...config.supergraph, logger });
+  supergraph.onLoad(({ sdl }) => warnUnmatchedSubgraphs(Object.keys(config.subgraphs), sdl, logger));
   const telemetry = await createTelemetry({ config, logger, ...(options.spanProcessors ? { spanProcessors: options.spanProcessors } : {}) });
   const upstreams = createBalancedUpstreams({ logger, metrics: telemetry.upstream });
   const subgraphs = new SubgraphRegistry({
