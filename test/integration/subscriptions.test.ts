@@ -9,6 +9,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { createDeliverySubgraph, type DeliverySubgraph } from "../../subgraphs/delivery/index.ts";
 import { demoAuth, startTestSystem, type TestSystem } from "../helpers/system.ts";
+import { startTestGateway } from "../helpers/gateway.ts";
 import { gql, testServiceOptions, tokensFor } from "../helpers/subgraphs.ts";
 import { sseSubscribe, until, WsTestClient } from "../helpers/subscription-clients.ts";
 
@@ -115,6 +116,21 @@ describe("federated subscriptions", () => {
     assert.equal(sse.status, 403);
     assert.equal(sse.body.errors[0].extensions.code, "UNAUTHORIZED_FIELD_OR_TYPE");
     await anonymous.close();
+  });
+
+  it("subscribes upstream without the caller's token when the subgraph is set not to see identity", async () => {
+    // delivery checks ownership itself, so an upstream that carries no token is refused there.
+    const blind = await startTestGateway({ auth: demoAuth(system.subgraphs), subgraphs: { ...system.subgraphs.routing, delivery: { ...system.subgraphs.routing.delivery, forwardIdentity: false } } });
+    const ws = await WsTestClient.open(blind.url, bearer(tokens.alice));
+    try {
+      ws.subscribe("b", SUBSCRIPTION, { orderId });
+      const refusal = await ws.waitFor((m) => m.id === "b" && (m.type === "next" || m.type === "error"));
+      const errors = refusal.type === "next" ? refusal.payload.errors : refusal.payload;
+      assert.equal(errors[0].extensions.code, "UNAUTHENTICATED", JSON.stringify(errors));
+    } finally {
+      await ws.close();
+      await blind.stop();
+    }
   });
 
   it("closes a connection whose connection_init carries an invalid token with 4403 and the reason", async () => {

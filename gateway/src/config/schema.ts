@@ -32,7 +32,8 @@ export const subgraphSettingsSchema = z.strictObject({
   /**
    * Send the verified caller's token to the subgraph (`authorization: Bearer …`). Off for a
    * subgraph whose answers never depend on who asks (a public catalog): it then sees no
-   * identity, and identical fetches of different callers share one request (`dedup`). The
+   * identity, in fetches and upstream subscriptions alike, and identical fetches of different
+   * callers share one request (`dedup`), as do their subscriptions. The
    * gateway's own authorization (`@authenticated`, `@requiresScopes`, `@policy`) applies either way.
    */
   forwardIdentity: z.boolean().default(true),

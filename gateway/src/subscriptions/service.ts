@@ -11,7 +11,7 @@ import type { ServiceMap } from "@apollo/gateway";
 import { getOperationAST, getVariableValues, GraphQLError, parse, validate, type DocumentNode, type FormattedExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
 import { errorCodes, type ErrorCode } from "../errors/codes.ts";
 import type { Logger } from "../logging/logger.ts";
-import type { Principal, RequestContext } from "../server/context.ts";
+import { anonymous, type Principal, type RequestContext } from "../server/context.ts";
 import type { SubgraphRegistry } from "../subgraph/registry.ts";
 import type { Authorizer } from "./authorize.ts";
 import type { ConsumerSubscriptionLimit } from "./consumer-limit.ts";
@@ -134,7 +134,10 @@ export class SubscriptionService {
     }
     const primary = planned.primary;
     const routingUrl = planning.subgraphUrls.get(primary.serviceName) ?? "";
-    const wsUrl = options.registry.resolve(primary.serviceName, routingUrl).instances[0]!.url.replace(/^http/, "ws");
+    const subgraph = options.registry.resolve(primary.serviceName, routingUrl);
+    const wsUrl = subgraph.instances[0]!.url.replace(/^http/, "ws");
+    // A subgraph set not to see identity gets none upstream either, and one upstream serves every caller.
+    const upstreamPrincipal = subgraph.settings.forwardIdentity ? principal : anonymous;
 
     // Everything below is released exactly once, when the stream closes (whoever closes it).
     const abort = new AbortController();
@@ -165,10 +168,10 @@ export class SubscriptionService {
     };
 
     releaseUpstream = options.hub.join(
-      upstreamKey({ subgraph: primary.serviceName, operation: primary.operation, variables: pick(variables, primary.variableUsages), principal }),
+      upstreamKey({ subgraph: primary.serviceName, operation: primary.operation, variables: pick(variables, primary.variableUsages), principal: upstreamPrincipal }),
       { subgraph: primary.serviceName, url: wsUrl, query: primary.operation, variables: pick(variables, primary.variableUsages), operationName: primary.operationName },
       {
-        credentials: () => (principal.kind === "user" ? { token: principal.token, expiresAt: principal.expiresAt } : undefined),
+        credentials: () => (upstreamPrincipal.kind === "user" ? { token: upstreamPrincipal.token, expiresAt: upstreamPrincipal.expiresAt } : undefined),
         // Events are resolved one after another per client, so they arrive in the order the subgraph sent them.
         next: (event) => {
           chain = chain.then(async () => {
