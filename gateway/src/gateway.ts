@@ -17,6 +17,7 @@ import { createLogger, type Logger } from "./logging/logger.ts";
 import { createApolloServer } from "./server/apollo.ts";
 import type { RequestContext } from "./server/context.ts";
 import { drainServer, InFlightTracker } from "./server/draining.ts";
+import { createCors } from "./server/cors.ts";
 import { createHttpHandler } from "./server/http-handler.ts";
 import { errorRequestIdPlugin, hardeningPlugin } from "./hardening/plugin.ts";
 import { createPersistedOperations, loadManifest } from "./hardening/persisted-operations.ts";
@@ -166,6 +167,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     routes,
     isDraining: () => draining,
     eventStream: subscriptions?.eventStream,
+    cors: createCors(config.server.cors),
   }), { graphqlPath: "/graphql", isQuietPath: (path) => routes.has(path) });
   const server: Server = createServer({ keepAliveTimeout: config.server.keepAliveTimeoutMs }, (req, res) => {
     tracker.track(res);

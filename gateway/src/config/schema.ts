@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { authConfigSchema } from "./auth.ts";
 import { balancingSettingsShape, instancesSchema } from "./balancing.ts";
+import { corsConfigSchema } from "./cors.ts";
 import { limitsConfigSchema } from "./limits.ts";
 import { operationsConfigSchema } from "./operations.ts";
 import { overrideSchemaOf } from "./overrides.ts";
@@ -86,6 +87,8 @@ export const gatewayConfigSchema = z.strictObject({
        * (gateway/src/server/heap.ts). Applied by the CLI to the whole process.
        */
       heapGrowthPercent: z.number().int().min(0).max(1000).default(100),
+      /** Browser origins allowed to call the GraphQL path from another site (config/cors.ts); none by default. */
+      cors: corsConfigSchema.prefault({}),
     })
     .prefault({}),
   supergraph: z

@@ -14,6 +14,8 @@ export const errorCodes = {
   NOT_ACCEPTABLE: 406,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  /** A CORS preflight from an origin not in `server.cors.origins`. */
+  CORS_ORIGIN_NOT_ALLOWED: 403,
   // Operation limits and persisted operations: the document itself is refused before planning.
   MAX_DEPTH_EXCEEDED: 400,
   MAX_ALIASES_EXCEEDED: 400,

@@ -9,6 +9,7 @@ import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from "@apollo/s
 import { errorBody, errorCodes, type ErrorCode } from "../errors/codes.ts";
 import type { Logger } from "../logging/logger.ts";
 import { readBody } from "./body.ts";
+import type { Cors } from "./cors.ts";
 import { anonymous, requestIdFrom, type Principal, type RequestContext } from "./context.ts";
 import { sendJson, type RouteHandler } from "./routes.ts";
 import { resolvePersistedBody, resolvePersistedSearch, type PersistedOperations } from "../hardening/persisted-operations.ts";
@@ -30,6 +31,8 @@ export interface HttpHandlerOptions {
   isDraining: () => boolean;
   /** Serves GraphQL over SSE (`Accept: text/event-stream`); absent: such requests go to Apollo Server like any other. */
   eventStream?: (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<void>;
+  /** CORS for browser apps on other origins (server/cors.ts); absent: no CORS header is sent. */
+  cors?: Cors | undefined;
   /** Verifies the caller's credentials (auth/authenticate.ts); absent: every caller is anonymous. */
   authenticate?: (headers: IncomingHttpHeaders) => Promise<
     | { kind: "authenticated"; principal: Principal }
@@ -45,6 +48,15 @@ export function createHttpHandler(options: HttpHandlerOptions) {
     const q = url.indexOf("?");
     const path = q === -1 ? url : url.slice(0, q);
     const rawSearch = q === -1 ? "" : url.slice(q);
+
+    // CORS first, so a browser page can read every answer below, refusals included.
+    if (options.cors && path === options.graphqlPath) {
+      if (options.cors.isPreflight(req)) {
+        if (options.cors.answerPreflight(req, res)) return;
+        return fail(res, "CORS_ORIGIN_NOT_ALLOWED", `Origin ${req.headers.origin} may not call this gateway from a browser; list it in server.cors.origins`);
+      }
+      options.cors.apply(req, res);
+    }
 
     if (options.isDraining()) {
       res.setHeader("connection", "close");
