@@ -168,6 +168,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     isDraining: () => draining,
     eventStream: subscriptions?.eventStream,
     cors: createCors(config.server.cors),
+    compression: config.server.compression.enabled ? config.server.compression : undefined,
   }), { graphqlPath: "/graphql", isQuietPath: (path) => routes.has(path) });
   const server: Server = createServer({ keepAliveTimeout: config.server.keepAliveTimeoutMs }, (req, res) => {
     tracker.track(res);

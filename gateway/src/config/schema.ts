@@ -87,6 +87,13 @@ export const gatewayConfigSchema = z.strictObject({
        * (gateway/src/server/heap.ts). Applied by the CLI to the whole process.
        */
       heapGrowthPercent: z.number().int().min(0).max(1000).default(100),
+      /** GraphQL answers of `minBytes` or more are sent brotli- or gzip-compressed to clients that accept it (server/compression.ts). */
+      compression: z
+        .strictObject({
+          enabled: z.boolean().default(true),
+          minBytes: z.number().int().min(0).default(1_024),
+        })
+        .prefault({}),
       /** Browser origins allowed to call the GraphQL path from another site (config/cors.ts); none by default. */
       cors: corsConfigSchema.prefault({}),
     })

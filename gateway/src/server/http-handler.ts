@@ -9,6 +9,7 @@ import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from "@apollo/s
 import { errorBody, errorCodes, type ErrorCode } from "../errors/codes.ts";
 import type { Logger } from "../logging/logger.ts";
 import { readBody } from "./body.ts";
+import { appendVary, compress, negotiateEncoding } from "./compression.ts";
 import type { Cors } from "./cors.ts";
 import { anonymous, requestIdFrom, type Principal, type RequestContext } from "./context.ts";
 import { sendJson, type RouteHandler } from "./routes.ts";
@@ -31,6 +32,8 @@ export interface HttpHandlerOptions {
   isDraining: () => boolean;
   /** Serves GraphQL over SSE (`Accept: text/event-stream`); absent: such requests go to Apollo Server like any other. */
   eventStream?: (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<void>;
+  /** Answers of at least `minBytes` are compressed when the client accepts it; absent: never. */
+  compression?: { minBytes: number } | undefined;
   /** CORS for browser apps on other origins (server/cors.ts); absent: no CORS header is sent. */
   cors?: Cors | undefined;
   /** Verifies the caller's credentials (auth/authenticate.ts); absent: every caller is anonymous. */
@@ -167,7 +170,7 @@ export function createHttpHandler(options: HttpHandlerOptions) {
       for (const [name, value] of result.headers) res.setHeader(name, value);
       res.statusCode = result.status ?? 200;
       if (result.body.kind === "complete") {
-        res.end(result.body.string);
+        await sendComplete(req, res, result.body.string, options.compression);
       } else {
         for await (const chunk of result.body.asyncIterator) res.write(chunk);
         res.end();
@@ -178,6 +181,19 @@ export function createHttpHandler(options: HttpHandlerOptions) {
       else res.destroy();
     }
   };
+}
+
+/** Sends a whole answer, compressed when it is large enough and the client accepts it. */
+async function sendComplete(req: IncomingMessage, res: ServerResponse, text: string, compression: { minBytes: number } | undefined): Promise<void> {
+  if (!compression) return void res.end(text);
+  // Caches must know the answer depends on Accept-Encoding, compressed this time or not.
+  appendVary(res, "Accept-Encoding");
+  const encoding = text.length >= compression.minBytes ? negotiateEncoding(req.headers["accept-encoding"]) : undefined;
+  if (!encoding) return void res.end(text);
+  const bytes = await compress(text, encoding);
+  res.setHeader("content-encoding", encoding);
+  res.setHeader("content-length", bytes.length);
+  res.end(bytes);
 }
 
 function fail(res: ServerResponse, code: ErrorCode, message: string, headers: Record<string, string> = {}): void {
