@@ -5,6 +5,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { request } from "node:http";
+import { gzipSync } from "node:zlib";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.ts";
 
 let gateway: TestGateway;
@@ -55,6 +56,13 @@ describe("the HTTP edge", () => {
     assert.equal(r.status, 415);
     assert.equal(r.body.errors?.[0]?.extensions?.code, "UNSUPPORTED_MEDIA_TYPE");
     assert.match(r.body.errors![0]!.message, /text\/xml/);
+  });
+
+  it("answers a compressed request body with 415 naming the encoding, instead of failing to parse it", async () => {
+    const r = await send({ method: "POST", headers: { ...json, "content-encoding": "gzip" }, body: gzipSync(JSON.stringify({ query: "{ __typename }" })) });
+    assert.equal(r.status, 415);
+    assert.equal(r.body.errors?.[0]?.extensions?.code, "UNSUPPORTED_MEDIA_TYPE");
+    assert.match(r.body.errors![0]!.message, /Content-Encoding "gzip" is not supported/);
   });
 
   it("answers a missing content type with 415 asking for application/json", async () => {

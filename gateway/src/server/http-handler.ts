@@ -92,6 +92,11 @@ export function createHttpHandler(options: HttpHandlerOptions) {
           mediaType ? `Content-Type "${mediaType}" is not supported; send application/json` : "Missing Content-Type header; send application/json",
         );
       }
+      const contentEncoding = req.headers["content-encoding"]?.trim().toLowerCase();
+      if (contentEncoding && contentEncoding !== "identity") {
+        req.resume();
+        return fail(res, "UNSUPPORTED_MEDIA_TYPE", `Content-Encoding "${contentEncoding}" is not supported for request bodies; send the body uncompressed`);
+      }
       const read = await readBody(req, options.bodyLimitBytes);
       switch (read.kind) {
         case "aborted":
