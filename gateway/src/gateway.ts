@@ -17,6 +17,7 @@ import { createLogger, type Logger } from "./logging/logger.ts";
 import { createApolloServer } from "./server/apollo.ts";
 import type { RequestContext } from "./server/context.ts";
 import { drainServer, InFlightTracker } from "./server/draining.ts";
+import { clientAddressResolver } from "./server/client-address.ts";
 import { createCors } from "./server/cors.ts";
 import { createHttpHandler } from "./server/http-handler.ts";
 import { errorRequestIdPlugin, hardeningPlugin } from "./hardening/plugin.ts";
@@ -59,6 +60,7 @@ export interface RunningGateway {
 export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger({ level: config.logging.level });
   const supergraph = new FileSupergraphSource({ ...config.supergraph, logger });
+  const clientAddressOf = clientAddressResolver(config.server.trustedProxies);
   supergraph.onLoad(({ sdl }) => warnUnmatchedSubgraphs(Object.keys(config.subgraphs), sdl, logger));
   const telemetry = await createTelemetry({ config, logger, ...(options.spanProcessors ? { spanProcessors: options.spanProcessors } : {}) });
   const upstreams = createBalancedUpstreams({ logger, metrics: telemetry.upstream });
@@ -92,6 +94,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         registry: subgraphs,
         logger,
         graphqlPath: "/graphql",
+        clientAddressOf,
         authenticate: auth?.authenticate,
         auth: config.auth,
         limits: config.limits && limits ? { config: config.limits, store: limits.store, load: limits.load } : undefined,
@@ -167,9 +170,10 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     routes,
     isDraining: () => draining,
     eventStream: subscriptions?.eventStream,
+    clientAddressOf,
     cors: createCors(config.server.cors),
     compression: config.server.compression.enabled ? config.server.compression : undefined,
-  }), { graphqlPath: "/graphql", isQuietPath: (path) => routes.has(path) });
+  }), { graphqlPath: "/graphql", isQuietPath: (path) => routes.has(path), clientAddressOf });
   const server: Server = createServer({ keepAliveTimeout: config.server.keepAliveTimeoutMs }, (req, res) => {
     tracker.track(res);
     void handle(req, res);

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { authConfigSchema } from "./auth.ts";
 import { balancingSettingsShape, instancesSchema } from "./balancing.ts";
 import { corsConfigSchema } from "./cors.ts";
+import { parseAddressRange } from "../server/client-address.ts";
 import { limitsConfigSchema } from "./limits.ts";
 import { operationsConfigSchema } from "./operations.ts";
 import { overrideSchemaOf } from "./overrides.ts";
@@ -87,6 +88,14 @@ export const gatewayConfigSchema = z.strictObject({
        * (gateway/src/server/heap.ts). Applied by the CLI to the whole process.
        */
       heapGrowthPercent: z.number().int().min(0).max(1000).default(100),
+      /**
+       * Load balancers and proxies in front of the gateway (IP addresses or CIDR blocks): from
+       * these, the client's address is read from `X-Forwarded-For` (server/client-address.ts).
+       * Empty: the socket's peer is the client, and the header is ignored.
+       */
+      trustedProxies: z
+        .array(z.string().refine((entry) => parseAddressRange(entry) !== undefined, { message: 'expected an IP address or a CIDR block, e.g. "10.0.0.0/8"' }))
+        .default([]),
       /** GraphQL answers of `minBytes` or more are sent brotli- or gzip-compressed to clients that accept it (server/compression.ts). */
       compression: z
         .strictObject({

@@ -9,6 +9,7 @@ import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from "@apollo/s
 import { errorBody, errorCodes, type ErrorCode } from "../errors/codes.ts";
 import type { Logger } from "../logging/logger.ts";
 import { readBody } from "./body.ts";
+import type { ClientAddressOf } from "./client-address.ts";
 import { appendVary, compress, negotiateEncoding } from "./compression.ts";
 import type { Cors } from "./cors.ts";
 import { anonymous, requestIdFrom, type Principal, type RequestContext } from "./context.ts";
@@ -32,6 +33,8 @@ export interface HttpHandlerOptions {
   isDraining: () => boolean;
   /** Serves GraphQL over SSE (`Accept: text/event-stream`); absent: such requests go to Apollo Server like any other. */
   eventStream?: (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<void>;
+  /** The client's address (the socket's peer, or from X-Forwarded-For behind trusted proxies). */
+  clientAddressOf: ClientAddressOf;
   /** Answers of at least `minBytes` are compressed when the client accepts it; absent: never. */
   compression?: { minBytes: number } | undefined;
   /** CORS for browser apps on other origins (server/cors.ts); absent: no CORS header is sent. */
@@ -156,7 +159,7 @@ export function createHttpHandler(options: HttpHandlerOptions) {
       requestId,
       logger: options.logger.child({ requestId }),
       headers: req.headers,
-      clientAddress: req.socket.remoteAddress ?? "unknown",
+      clientAddress: options.clientAddressOf(req),
       signal,
       startedAt: performance.now(),
       principal,

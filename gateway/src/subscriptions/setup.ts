@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Authenticate } from "../auth/authenticate.ts";
+import type { ClientAddressOf } from "../server/client-address.ts";
 import type { AuthConfig } from "../config/auth.ts";
 import type { LimitsConfig } from "../config/limits.ts";
 import type { SubscriptionsConfig } from "../config/subscriptions.ts";
@@ -31,6 +32,8 @@ export interface SubscriptionsDeps {
   registry: SubgraphRegistry;
   logger: Logger;
   graphqlPath: string;
+  /** The client's address, as the HTTP edge reads it (trusted proxies included). */
+  clientAddressOf: ClientAddressOf;
   /** The edge authenticator; undefined without an `auth` config (every caller anonymous). */
   authenticate: Authenticate | undefined;
   auth: AuthConfig | undefined;
@@ -73,8 +76,8 @@ export function setupSubscriptions(config: SubscriptionsConfig, deps: Subscripti
     consumerOf,
     maxQueuedEvents: config.maxQueuedEvents,
   });
-  const ws = createWsServer({ service, config, path: deps.graphqlPath, logger, authenticate: deps.authenticate });
-  const sse = createEventStreamHandler({ service, config, logger, authenticate: deps.authenticate });
+  const ws = createWsServer({ service, config, path: deps.graphqlPath, logger, authenticate: deps.authenticate, clientAddressOf: deps.clientAddressOf });
+  const sse = createEventStreamHandler({ service, config, logger, authenticate: deps.authenticate, clientAddressOf: deps.clientAddressOf });
 
   return {
     handleUpgrade: ws.handleUpgrade,

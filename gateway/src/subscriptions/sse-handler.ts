@@ -20,12 +20,14 @@ import { sendJson } from "../server/routes.ts";
 import { recordEdgeError } from "../telemetry/request-record.ts";
 import type { PushStream } from "./push-stream.ts";
 import type { SubscriptionService } from "./service.ts";
+import type { ClientAddressOf } from "../server/client-address.ts";
 
 export interface EventStreamOptions {
   service: SubscriptionService;
   config: SubscriptionsConfig;
   logger: Logger;
   authenticate: Authenticate | undefined;
+  clientAddressOf: ClientAddressOf;
 }
 
 export interface EventStreamHandler {
@@ -58,7 +60,7 @@ export function createEventStreamHandler(options: EventStreamOptions): EventStre
       principal = outcome.principal;
     }
     const logger = options.logger.child({ requestId, transport: "sse" });
-    const outcome = await options.service.subscribe({ ...params, principal, headers: req.headers, clientAddress: req.socket.remoteAddress ?? "unknown", requestId, logger });
+    const outcome = await options.service.subscribe({ ...params, principal, headers: req.headers, clientAddress: options.clientAddressOf(req), requestId, logger });
     if (outcome.kind === "refused") {
       const code = outcome.errors[0]?.extensions?.code;
       if (typeof code === "string") recordEdgeError(res, code);

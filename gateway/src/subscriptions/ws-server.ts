@@ -19,6 +19,7 @@ import type { Logger } from "../logging/logger.ts";
 import { anonymous, requestIdFrom, type Principal } from "../server/context.ts";
 import type { PushStream } from "./push-stream.ts";
 import type { SubscriptionService } from "./service.ts";
+import type { ClientAddressOf } from "../server/client-address.ts";
 
 export interface WsServerOptions {
   service: SubscriptionService;
@@ -26,6 +27,7 @@ export interface WsServerOptions {
   path: string;
   logger: Logger;
   authenticate: Authenticate | undefined;
+  clientAddressOf: ClientAddressOf;
 }
 
 export interface WsServer {
@@ -97,7 +99,7 @@ export function createWsServer(options: WsServerOptions): WsServer {
           variables: payload.variables ?? undefined,
           principal: conn.principal,
           headers: conn.request.headers,
-          clientAddress: conn.request.socket.remoteAddress ?? "unknown",
+          clientAddress: options.clientAddressOf(conn.request),
           requestId: `${conn.requestId}:${id}`,
           logger: conn.logger.child({ subscription: id }),
         });

@@ -25,6 +25,8 @@ export interface FinishedResponse {
   /** The client went away before the response finished. */
   readonly aborted: boolean;
   readonly headers: IncomingHttpHeaders;
+  /** The client's address, trusted proxies resolved (server/client-address.ts). */
+  readonly clientAddress: string;
   readonly traceId: string | undefined;
 }
 
@@ -46,6 +48,7 @@ export function accessLogFields(record: RequestRecord, response: FinishedRespons
     operationName: record.operationName ?? null,
     operationType: record.operationType ?? null,
     consumerId: principal?.kind === "user" ? principal.subject : null,
+    clientAddress: response.clientAddress,
     client: { name: headerValue(response.headers, "apollographql-client-name"), version: headerValue(response.headers, "apollographql-client-version") },
     errorCodes: errorCodesOf(record),
     fetches: record.fetches,

@@ -9,6 +9,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { context as otelContext, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Tracer } from "@opentelemetry/api";
 import type { Logger } from "../logging/logger.ts";
+import type { ClientAddressOf } from "../server/client-address.ts";
 import { accessLogFields, type AccessLogOptions } from "./access-log.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 import { errorCodesOf, openRecord, type RequestRecord } from "./request-record.ts";
@@ -25,13 +26,15 @@ export interface RequestTelemetryOptions {
   /** True for paths that are not client traffic (health, readiness, metrics, admin). */
   isQuietPath: (path: string) => boolean;
   graphqlPath: string;
+  /** The client's address (trusted proxies resolved): the access log's and the span's. */
+  clientAddressOf: ClientAddressOf;
 }
 
 /** Status recorded when the client went away before the response finished (nginx's convention). */
 export const CLIENT_CLOSED_REQUEST = 499;
 
 export function withRequestTelemetry(handler: HttpHandler, options: RequestTelemetryOptions): HttpHandler {
-  const { logger, metrics, tracer, accessLog, isQuietPath, graphqlPath } = options;
+  const { logger, metrics, tracer, accessLog, isQuietPath, graphqlPath, clientAddressOf } = options;
   if (!metrics && !tracer && !accessLog) return handler;
 
   const finish = (req: IncomingMessage, res: ServerResponse, record: RequestRecord, path: string) => {
@@ -57,7 +60,7 @@ export function withRequestTelemetry(handler: HttpHandler, options: RequestTelem
       const requestId = record.context?.requestId ?? String(res.getHeader("x-request-id") ?? "");
       const fields = accessLogFields(
         record,
-        { requestId, method: req.method ?? "GET", path, status, durationMs, aborted, headers: req.headers, traceId: span?.spanContext().traceId },
+        { requestId, method: req.method ?? "GET", path, status, durationMs, aborted, headers: req.headers, clientAddress: record.context?.clientAddress ?? clientAddressOf(req), traceId: span?.spanContext().traceId },
         accessLog,
       );
       if (quiet) logger.debug(fields, "request completed");
@@ -83,7 +86,7 @@ export function withRequestTelemetry(handler: HttpHandler, options: RequestTelem
     const known = path === graphqlPath || isQuietPath(path);
     const span = tracer.startSpan(
       known ? `${method} ${path}` : method,
-      { kind: SpanKind.SERVER, attributes: { "http.request.method": method, "url.path": path, "client.address": req.socket.remoteAddress ?? "" } },
+      { kind: SpanKind.SERVER, attributes: { "http.request.method": method, "url.path": path, "client.address": clientAddressOf(req) } },
       parent,
     );
     record.span = span;

@@ -8,6 +8,7 @@ import type { ApolloServerPlugin } from "@apollo/server";
 import type { Tracer } from "@opentelemetry/api";
 import type { GatewayConfig } from "../config/schema.ts";
 import type { Logger } from "../logging/logger.ts";
+import type { ClientAddressOf } from "../server/client-address.ts";
 import type { RequestContext } from "../server/context.ts";
 import type { RouteHandler } from "../server/routes.ts";
 import type { ResolvedSubgraph } from "../subgraph/registry.ts";
@@ -44,7 +45,7 @@ export interface Telemetry {
   /** Routes for the gateway port: the metrics path unless an admin port serves it. */
   readonly routes: ReadonlyArray<readonly [string, RouteHandler]>;
   /** Wraps the whole HTTP handler (outermost, so edge rejections are counted and logged). */
-  wrap(handler: HttpHandler, options: { graphqlPath: string; isQuietPath: (path: string) => boolean }): HttpHandler;
+  wrap(handler: HttpHandler, options: { graphqlPath: string; isQuietPath: (path: string) => boolean; clientAddressOf: ClientAddressOf }): HttpHandler;
   /** Counts query-plan cache lookups of this gateway. */
   observe(gateway: ApolloGateway): void;
   /** Opens the admin metrics port, when one is configured; returns its URL. */

@@ -25,6 +25,10 @@ describe("gateway configuration", () => {
     });
   });
 
+  it("refuses a trusted proxy that is neither an address nor a CIDR block, naming the entry's path", () => {
+    assert.throws(() => validateConfig({ server: { trustedProxies: ["10.0.0.0/8", "lb.internal"] } }, {}), /server\.trustedProxies\.1: expected an IP address or a CIDR block/);
+  });
+
   it("names the bad key and the expected shape for a wrong type", () => {
     assert.throws(() => validateConfig({ subgraphs: { orders: { timeoutMs: "fast" } } }, {}), /subgraphs\.orders\.timeoutMs: .*expected number/);
   });

@@ -19,7 +19,7 @@ describe("variable redaction in the access log", () => {
   it("leaves variables off the line when includeVariables is false", () => {
     const record = openRecord({}, 0);
     record.variables = { email: "a@b" };
-    const fields = accessLogFields(record, { requestId: "r", method: "POST", path: "/graphql", status: 200, durationMs: 1, aborted: false, headers: {}, traceId: undefined }, { includeVariables: false, sensitiveVariables: [] });
+    const fields = accessLogFields(record, { requestId: "r", method: "POST", path: "/graphql", status: 200, durationMs: 1, aborted: false, headers: {}, clientAddress: "127.0.0.1", traceId: undefined }, { includeVariables: false, sensitiveVariables: [] });
     assert.equal("variables" in fields, false);
   });
 
@@ -27,7 +27,7 @@ describe("variable redaction in the access log", () => {
     const record = openRecord({}, 0);
     record.cost = { estimated: 42, limit: 1000, outcome: "allowed" };
     record.rateLimits.push({ policy: "per-consumer", outcome: "rejected", retryAfterSeconds: 3 });
-    const fields = accessLogFields(record, { requestId: "r", method: "POST", path: "/graphql", status: 429, durationMs: 1, aborted: false, headers: {}, traceId: undefined }, { includeVariables: true, sensitiveVariables: [] });
+    const fields = accessLogFields(record, { requestId: "r", method: "POST", path: "/graphql", status: 429, durationMs: 1, aborted: false, headers: {}, clientAddress: "127.0.0.1", traceId: undefined }, { includeVariables: true, sensitiveVariables: [] });
     assert.deepEqual(fields.cost, { estimated: 42, limit: 1000, outcome: "allowed" });
     assert.deepEqual(fields.rateLimits, [{ policy: "per-consumer", outcome: "rejected", retryAfterSeconds: 3 }]);
   });
