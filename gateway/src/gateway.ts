@@ -22,6 +22,7 @@ import { createCors } from "./server/cors.ts";
 import { createHttpHandler } from "./server/http-handler.ts";
 import { errorRequestIdPlugin, hardeningPlugin } from "./hardening/plugin.ts";
 import { createPersistedOperations, loadManifest } from "./hardening/persisted-operations.ts";
+import { apqEnabled } from "./config/operations.ts";
 import { createReadiness } from "./server/readiness.ts";
 import { sendJson, type RouteHandler } from "./server/routes.ts";
 import { FileSupergraphSource } from "./supergraph/file-source.ts";
@@ -125,8 +126,12 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     // Last: every error added above gets the request id.
     errorRequestIdPlugin(),
   ];
+  // Loaded only with Redis configured: a gateway without it never loads the Redis client.
+  const apqRedis = apqEnabled(config.operations.persisted) ? config.operations.persisted.redis : undefined;
+  const apqStore = apqRedis ? await (await import("./hardening/apq-store.ts")).SharedApqStore.connect({ ...apqRedis, logger }) : undefined;
   const apollo = createApolloServer({
     config,
+    apqCache: apqStore,
     // Identical in-flight queries of one caller share one execution, after every policy ran for each of them.
     gateway: config.operations.shareInFlight ? withOperationSharing(gateway, { propagatedHeaders: propagatedHeaders(config) }) : gateway,
     logger,
@@ -204,6 +209,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       await subscriptionsClosed;
       await apollo.stop();
       await limits?.close();
+      await apqStore?.close();
       await subgraphs.close();
       await telemetry.close();
       logger.info({ drained: result.drained }, "gateway stopped");

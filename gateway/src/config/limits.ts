@@ -5,6 +5,7 @@
  * or limited, so the gateway serves any supergraph as is. Every key below has its default.
  */
 import { z } from "zod";
+import { redisConnectionSchema, type RedisConfig } from "./redis.ts";
 
 const positiveMs = z.number().int().positive();
 const coordinate = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/, { message: 'expected a field coordinate such as "Mutation.payOrder"' });
@@ -39,19 +40,9 @@ const tierRuleSchema = z.strictObject({
 });
 export type TierRule = z.output<typeof tierRuleSchema>;
 
-const redisSchema = z.strictObject({
-  /** `redis://[:password@]host:port[/db]`. The environment variable REDIS_URL sets it too. */
-  url: z.string().regex(/^rediss?:\/\//, { message: "expected a redis:// or rediss:// URL" }),
-  /** Prefix of every key the limiter writes. */
-  keyPrefix: z.string().default("gateway:limits:"),
-  /** A Redis command slower than this counts as a store failure (see `onStoreError`). */
-  commandTimeoutMs: positiveMs.default(250),
-  /** How long a (re)connection attempt may take; start-up waits at most this long. */
-  connectTimeoutMs: positiveMs.default(1_000),
-});
-export type RedisConfig = z.output<typeof redisSchema>;
+const redisSchema = redisConnectionSchema("gateway:limits:");
+export type { RedisConfig };
 
-/** Parses a Redis section from just a URL (REDIS_URL), applying the defaults above. */
 export const redisFromUrl = (url: string): RedisConfig => redisSchema.parse({ url });
 
 export const limitsConfigSchema = z

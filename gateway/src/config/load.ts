@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { redisFromUrl } from "./limits.ts";
+import { apqEnabled, apqRedisFromUrl } from "./operations.ts";
 import { gatewayConfigSchema, logLevelSchema, type GatewayConfig, type GatewayConfigInput } from "./schema.ts";
 
 export class ConfigError extends Error {
@@ -32,10 +33,13 @@ function applyEnv(config: GatewayConfig, env: NodeJS.ProcessEnv): GatewayConfig 
   }
   if (env.HOST) out.server.host = env.HOST;
   if (env.SUPERGRAPH_PATH) out.supergraph.path = env.SUPERGRAPH_PATH;
-  // REDIS_URL moves the limiter counters to Redis; it does not turn limits on by itself.
-  if (env.REDIS_URL && out.limits) {
+  if (env.REDIS_URL) {
     if (!/^rediss?:\/\//.test(env.REDIS_URL)) throw new ConfigError("REDIS_URL must be a redis:// or rediss:// URL");
-    out.limits = { ...out.limits, store: { redis: { ...(out.limits.store.redis ?? redisFromUrl(env.REDIS_URL)), url: env.REDIS_URL } } };
+    // REDIS_URL moves the limiter counters to Redis; it does not turn limits on by itself.
+    if (out.limits) out.limits = { ...out.limits, store: { redis: { ...(out.limits.store.redis ?? redisFromUrl(env.REDIS_URL)), url: env.REDIS_URL } } };
+    // It also shares APQ registrations between replicas, when clients may register them.
+    const persisted = out.operations.persisted;
+    if (apqEnabled(persisted)) out.operations = { ...out.operations, persisted: { ...persisted, redis: { ...(persisted.redis ?? apqRedisFromUrl(env.REDIS_URL)), url: env.REDIS_URL } } };
   }
   if (env.LOG_LEVEL) {
     const level = logLevelSchema.safeParse(env.LOG_LEVEL);

@@ -3,6 +3,7 @@
  * with its own error code on a 400; persisted operations decide which documents may run at all.
  */
 import { z } from "zod";
+import { redisConnectionSchema } from "./redis.ts";
 
 const limit = z.number().int().positive();
 
@@ -19,6 +20,14 @@ export const operationLimitsSchema = z.strictObject({
   maxTokens: limit.default(5_000),
 });
 
+const apqRedisSchema = redisConnectionSchema("gateway:apq:").extend({
+  /** How long Redis keeps a registration after it was last written, in seconds. Default one day. */
+  ttlSeconds: limit.default(86_400),
+});
+
+/** The APQ Redis section from just a URL (REDIS_URL), with the defaults above. */
+export const apqRedisFromUrl = (url: string) => apqRedisSchema.parse({ url });
+
 export const persistedOperationsSchema = z.strictObject({
   /** Automatic Persisted Queries (hash-checked registration). Default true. */
   apq: z.boolean().default(true),
@@ -29,7 +38,16 @@ export const persistedOperationsSchema = z.strictObject({
   manifest: z.string().min(1).optional(),
   /** With a manifest: `safelist` runs only listed operations (by id, or by a body whose hash is listed); `allow` also runs others. Default safelist. */
   mode: z.enum(["safelist", "allow"]).default("safelist"),
+  /**
+   * APQ registrations shared by every replica in Redis (hardening/apq-store.ts); REDIS_URL sets
+   * it too. Absent: each process keeps its own, and a client may have to register again on another.
+   */
+  redis: apqRedisSchema.optional(),
 });
+
+/** True when clients may register APQ documents: on, and not closed by a safelist manifest. */
+export const apqEnabled = (persisted: z.output<typeof persistedOperationsSchema>): boolean =>
+  persisted.apq && !(persisted.manifest !== undefined && persisted.mode === "safelist");
 
 export const operationsConfigSchema = z.strictObject({
   limits: operationLimitsSchema.prefault({}),

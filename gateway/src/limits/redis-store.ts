@@ -1,11 +1,10 @@
 /**
  * The Redis limiter store: counters shared by every gateway replica, each call one atomic Lua
- * script (redis-scripts.ts). A Redis outage must never crash or hang the gateway, so commands
- * fail fast instead of queueing (offline queue off, short command timeout, no per-command
- * retries) and every failure surfaces as a `StoreUnavailableError` for the policy to decide.
- * The client keeps reconnecting in the background with a capped backoff.
+ * script (redis-scripts.ts). Commands fail fast (redis/fail-fast-client.ts) and every failure
+ * surfaces as a `StoreUnavailableError` for the policy to decide.
  */
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
+import { closeRedis, failFastRedis, readyWithin, redactUrl } from "../redis/fail-fast-client.ts";
 import type { Logger } from "../logging/logger.ts";
 import { adjustScript, takeScript } from "./redis-scripts.ts";
 import { StoreUnavailableError, type BucketAdjustment, type LimitOutcome, type LimitSpec, type LimiterStore, type TakeResult } from "./store.ts";
@@ -27,34 +26,19 @@ type ScriptRunner = (numberOfKeys: number, ...args: Array<string | number>) => P
 export class RedisStore implements LimiterStore {
   readonly kind = "redis";
   private readonly client: Redis;
-  private lastWarnAt = 0;
 
   private constructor(private readonly options: RedisStoreOptions) {
-    this.client = new Redis(options.url, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: options.commandTimeoutMs,
-      connectTimeout: options.connectTimeoutMs,
-      retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 5), 2_000),
-      enableAutoPipelining: true,
-    });
+    this.client = failFastRedis({ ...options, onConnectionError: (e) => options.logger.warn({ reason: e.message }, "redis limiter store connection error") });
     this.client.defineCommand("gatewayLimitTake", { lua: takeScript });
     this.client.defineCommand("gatewayLimitAdjust", { lua: adjustScript });
-    // Without a listener ioredis prints every connection error; one warning every few seconds is enough.
-    this.client.on("error", (e: Error) => this.warn(e, "redis limiter store connection error"));
   }
 
   /** Connects, waiting at most `connectTimeoutMs`; an unreachable Redis is logged, not fatal. */
   static async connect(options: RedisStoreOptions): Promise<RedisStore> {
     const store = new RedisStore(options);
-    const ready = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), options.connectTimeoutMs);
-      store.client.once("ready", () => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
-    if (!ready) options.logger.warn({ url: redactUrl(options.url) }, "redis limiter store not reachable at start; limits follow limits.onStoreError until it is");
+    if (!(await readyWithin(store.client, options.connectTimeoutMs))) {
+      options.logger.warn({ url: redactUrl(options.url) }, "redis limiter store not reachable at start; limits follow limits.onStoreError until it is");
+    }
     return store;
   }
 
@@ -77,13 +61,8 @@ export class RedisStore implements LimiterStore {
     return adjustments.map((a, i) => ({ allowed: true, limit: a.capacity, remaining: raw[i * 2]!, resetMs: raw[i * 2 + 1]!, retryAfterMs: 0 }));
   }
 
-  async close(): Promise<void> {
-    try {
-      await Promise.race([this.client.quit(), new Promise((resolve) => setTimeout(resolve, 500).unref())]);
-    } catch {
-      // already closed or unreachable: disconnect below ends it either way
-    }
-    this.client.disconnect(false);
+  close(): Promise<void> {
+    return closeRedis(this.client);
   }
 
   private async run(command: string, keys: string[], args: Array<string | number>): Promise<unknown> {
@@ -95,23 +74,5 @@ export class RedisStore implements LimiterStore {
       this.options.onError?.(error);
       throw new StoreUnavailableError(`redis limiter store failed: ${error.message}`, { cause: error });
     }
-  }
-
-  private warn(error: Error, message: string): void {
-    const now = Date.now();
-    if (now - this.lastWarnAt < 5_000) return;
-    this.lastWarnAt = now;
-    this.options.logger.warn({ reason: error.message }, message);
-  }
-}
-
-/** The URL without its password, for logs. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "redacted";
-    return parsed.toString();
-  } catch {
-    return "(unparseable url)";
   }
 }

@@ -89,7 +89,7 @@ async function createStore(config: LimitsConfig, logger: Logger, storeError: (ac
   const redis = config.store.redis;
   if (!redis) return new MemoryStore();
   // Loaded only here: a gateway without Redis never loads its client.
-  const { RedisStore, redactUrl } = await import("./redis-store.ts");
+  const [{ RedisStore }, { redactUrl }] = await Promise.all([import("./redis-store.ts"), import("../redis/fail-fast-client.ts")]);
   logger.info({ url: redactUrl(redis.url), onStoreError: config.onStoreError }, "rate-limit counters in redis");
   const shared = await RedisStore.connect({ ...redis, logger });
   if (config.onStoreError !== "local") return shared;

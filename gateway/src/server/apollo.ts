@@ -7,7 +7,9 @@ import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { GatewayInterface } from "@apollo/server-gateway-interface";
+import { apqEnabled } from "../config/operations.ts";
 import type { GatewayConfig } from "../config/schema.ts";
+import type { ApqCache } from "../hardening/apq-store.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { RequestContext } from "./context.ts";
 import { createErrorFormatter } from "../errors/format.ts";
@@ -19,9 +21,11 @@ export interface ApolloOptions {
   gateway: GatewayInterface;
   logger: Logger;
   plugins: ApolloServerPlugin<RequestContext>[];
+  /** Where APQ registrations live; absent: Apollo Server's in-process cache. */
+  apqCache?: ApqCache | undefined;
 }
 
-export function createApolloServer({ config, gateway, logger, plugins }: ApolloOptions): ApolloServer<RequestContext> {
+export function createApolloServer({ config, gateway, logger, plugins, apqCache }: ApolloOptions): ApolloServer<RequestContext> {
   const development = config.mode === "development";
   const { limits, persisted, batching } = config.operations;
   return new ApolloServer<RequestContext>({
@@ -33,7 +37,7 @@ export function createApolloServer({ config, gateway, logger, plugins }: ApolloO
     formatError: createErrorFormatter({ mask: !development }),
     allowBatchedHttpRequests: batching.enabled,
     // In safelist mode APQ registration would let a client add operations: it is off then.
-    persistedQueries: persisted.apq && !(persisted.manifest && persisted.mode === "safelist") ? {} : false,
+    persistedQueries: apqEnabled(persisted) ? (apqCache ? { cache: apqCache } : {}) : false,
     hideSchemaDetailsFromClientErrors: !development,
     // Stack traces never help a client; the log has them.
     includeStacktraceInErrorResponses: false,

@@ -29,6 +29,19 @@ describe("gateway configuration", () => {
     assert.throws(() => validateConfig({ server: { trustedProxies: ["10.0.0.0/8", "lb.internal"] } }, {}), /server\.trustedProxies\.1: expected an IP address or a CIDR block/);
   });
 
+  it("shares APQ registrations through REDIS_URL, under their own prefix, unless registration is closed", () => {
+    const persisted = validateConfig({}, { REDIS_URL: "redis://127.0.0.1:6390" }).operations.persisted;
+    assert.equal(persisted.redis?.url, "redis://127.0.0.1:6390");
+    assert.equal(persisted.redis?.keyPrefix, "gateway:apq:");
+    assert.equal(persisted.redis?.ttlSeconds, 86_400);
+    assert.equal(validateConfig({ operations: { persisted: { apq: false } } }, { REDIS_URL: "redis://x" }).operations.persisted.redis, undefined);
+    assert.equal(validateConfig({}, {}).operations.persisted.redis, undefined);
+  });
+
+  it("refuses a REDIS_URL that is not a redis URL, limits or not", () => {
+    assert.throws(() => validateConfig({}, { REDIS_URL: "http://cache:6379" }), (e: unknown) => e instanceof ConfigError && /REDIS_URL must be a redis:\/\//.test(e.message));
+  });
+
   it("names the bad key and the expected shape for a wrong type", () => {
     assert.throws(() => validateConfig({ subgraphs: { orders: { timeoutMs: "fast" } } }, {}), /subgraphs\.orders\.timeoutMs: .*expected number/);
   });
