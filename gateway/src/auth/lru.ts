@@ -1,7 +1,8 @@
 /**
  * A bounded least-recently-used map: a `Map` keeps insertion order, so re-inserting on read
  * moves an entry to the young end and the oldest entry is the first key. Used for the verified
- * token cache and the authorization analysis cache, which must never grow without bound.
+ * token cache, the authorization analysis cache and the local tier of shared APQ registrations
+ * (hardening/apq-store.ts), none of which may grow without bound.
  */
 export class LruCache<K, V> {
   private readonly entries = new Map<K, V>();
