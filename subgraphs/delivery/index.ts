@@ -1,3 +1,4 @@
+import Database from "better-sqlite3";
 import { openDatabase } from "../shared/db.ts";
 import { createRemoteIdentityVerifier, type RemoteVerifierOptions } from "../shared/identity.ts";
 import { createOrdersClient, type OrdersClientOptions } from "../shared/orders-client.ts";
@@ -10,6 +11,7 @@ import { deliveryResolvers } from "./resolvers.ts";
 import { deliveryMigrations } from "./schema.ts";
 import { createStatusUpdater } from "./status-updates.ts";
 import { orderDeliveryUpdated } from "./subscription.ts";
+import { DeliveryEventFeed } from "./event-feed.ts";
 import { DeliveryUpdates, type DeliveryUpdatedListener } from "./updates.ts";
 
 export type { DeliveryUpdatedListener } from "./updates.ts";
@@ -34,13 +36,20 @@ export async function createDeliverySubgraph(options: DeliverySubgraphOptions = 
   const common = resolveCommonOptions("delivery", options);
   const { db, sqlCount } = openDatabase({ path: common.dbPath, migrations: deliveryMigrations });
   const deliveries = new DeliveryRepository(db);
-  const updates = new DeliveryUpdates((error) => common.logger.error({ err: error }, "delivery listener failed"));
+  const updates = new DeliveryUpdates(
+    (error) => common.logger.error({ err: error }, "delivery listener failed"),
+    (count) => feed?.listenersChanged(count),
+  );
+  // Changes other instances on the same file commit reach this one's subscriptions too. The feed
+  // reads on its own connection (its polls are not this process's request work); a private
+  // in-memory database has no other instance, and no feed.
+  const feed = common.dbPath === ":memory:" ? undefined : new DeliveryEventFeed(new Database(common.dbPath, { readonly: true, fileMustExist: true }), updates);
   const ordersClientOptions: OrdersClientOptions = {
     ...(options.ordersUrl ? { url: options.ordersUrl } : {}),
     ...(options.ordersTimeoutMs ? { timeoutMs: options.ordersTimeoutMs } : {}),
   };
   const fetchOrder = createOrdersClient(ordersClientOptions);
-  const updateStatus = createStatusUpdater({ db, deliveries, fetchOrder, updates, now: common.now });
+  const updateStatus = createStatusUpdater({ db, deliveries, fetchOrder, updates, feed, now: common.now });
 
   const server = await startSubgraphServer<DeliveryContext>({
     service: "delivery",
@@ -53,8 +62,13 @@ export async function createDeliverySubgraph(options: DeliverySubgraphOptions = 
     // Subscription.orderDeliveryUpdated over graphql-ws on /graphql.
     subscriptions: true,
   });
+  const handle = serviceHandle("delivery", server, { db, sqlCount }, common.logger);
   return {
-    ...serviceHandle("delivery", server, { db, sqlCount }, common.logger),
+    ...handle,
+    close: async () => {
+      feed?.close();
+      await handle.close();
+    },
     onDeliveryUpdated: (listener) => updates.onDeliveryUpdated(listener),
     listenerCount: () => updates.listenerCount,
   };

@@ -5,6 +5,7 @@ import type { UserPrincipal } from "../shared/identity.ts";
 import type { OrdersClient } from "../shared/orders-client.ts";
 import { decideStatusUpdate, etaFor, type DeliveryStatus } from "./policy.ts";
 import type { DeliveryRecord, DeliveryRepository } from "./repository.ts";
+import type { DeliveryEventFeed } from "./event-feed.ts";
 import type { DeliveryUpdates } from "./updates.ts";
 
 export interface StatusUpdateRequest {
@@ -30,9 +31,11 @@ export function createStatusUpdater(deps: {
   deliveries: DeliveryRepository;
   fetchOrder: OrdersClient;
   updates: DeliveryUpdates;
+  /** Publishes committed changes (this process's and other instances'); without it, changes are published directly. */
+  feed?: DeliveryEventFeed;
   now: () => number;
 }) {
-  const { db, deliveries, fetchOrder, updates, now } = deps;
+  const { db, deliveries, fetchOrder, updates, feed, now } = deps;
 
   const write = db.transaction((request: StatusUpdateRequest, customerId: string | undefined): DeliveryRecord => {
     // Re-read inside the write lock: another request may have changed it since the first look.
@@ -79,7 +82,10 @@ export function createStatusUpdater(deps: {
     }
     const delivery = write.immediate(request, customerId);
     request.logger.info({ deliveryId: delivery.id, status: delivery.status }, "delivery status updated");
-    updates.publish(delivery);
+    // Through the feed when there is one: it publishes what other instances committed before this
+    // change first, so listeners see changes in commit order. Other instances read it from theirs.
+    if (feed) feed.poll();
+    else updates.publish(delivery);
     return delivery;
   };
 }

@@ -10,12 +10,19 @@ export type DeliveryUpdatedListener = (delivery: DeliveryRecord) => void;
 export class DeliveryUpdates {
   readonly #listeners = new Set<DeliveryUpdatedListener>();
 
-  constructor(private readonly onListenerError: (error: unknown) => void) {}
+  constructor(
+    private readonly onListenerError: (error: unknown) => void,
+    /** Told the listener count after every change (the event feed polls only while it is above 0). */
+    private readonly onListenersChanged: (count: number) => void = () => undefined,
+  ) {}
 
   /** Registers a listener; returns the function that removes it. */
   onDeliveryUpdated(listener: DeliveryUpdatedListener): () => void {
     this.#listeners.add(listener);
-    return () => void this.#listeners.delete(listener);
+    this.onListenersChanged(this.#listeners.size);
+    return () => {
+      if (this.#listeners.delete(listener)) this.onListenersChanged(this.#listeners.size);
+    };
   }
 
   /** How many listeners are registered. */
