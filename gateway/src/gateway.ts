@@ -96,6 +96,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         logger,
         graphqlPath: "/graphql",
         clientAddressOf,
+        liveUrls: upstreams.liveUrls,
         authenticate: auth?.authenticate,
         auth: config.auth,
         limits: config.limits && limits ? { config: config.limits, store: limits.store, load: limits.load } : undefined,

@@ -22,6 +22,8 @@ export interface BalancedUpstreams {
   readonly factory: UpstreamFactory;
   /** Every live subgraph upstream, in the order they were built. */
   snapshot(): UpstreamSnapshot[];
+  /** A subgraph's instances in rotation now; undefined for a subgraph not built yet. */
+  liveUrls(subgraph: string): string[] | undefined;
 }
 
 export function createBalancedUpstreams(options: BalancedUpstreamsOptions): BalancedUpstreams {
@@ -44,5 +46,5 @@ export function createBalancedUpstreams(options: BalancedUpstreamsOptions): Bala
       },
     };
   };
-  return { factory, snapshot: () => [...live.values()].map((u) => u.snapshot()) };
+  return { factory, snapshot: () => [...live.values()].map((u) => u.snapshot()), liveUrls: (subgraph) => live.get(subgraph)?.liveUrls() };
 }

@@ -108,6 +108,11 @@ export class BalancedUpstream {
     }
   };
 
+  /** The URLs of the instances in rotation now (healthy, not ejected), in configured order. */
+  liveUrls(): string[] {
+    return this.instances.filter(this.eligible).map((i) => i.url);
+  }
+
   snapshot(): UpstreamSnapshot {
     return {
       subgraph: this.options.subgraph.name,

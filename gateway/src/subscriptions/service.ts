@@ -48,6 +48,8 @@ export interface SubscriptionServiceOptions {
   /** The sanitized supergraph SDL in service; undefined before the first load. */
   gatewaySdl: () => string | undefined;
   registry: SubgraphRegistry;
+  /** A subgraph's instances in rotation now; undefined: its configured instances. */
+  liveUrls?: (subgraph: string) => readonly string[] | undefined;
   hub: UpstreamHub;
   authorize: Authorizer;
   rateLimit: SubscribeRateLimiter | undefined;
@@ -75,6 +77,8 @@ export class SubscriptionService {
   private readonly services = new WeakMap<Planning, ServiceMap>();
   private readonly now: () => number;
   private active = 0;
+  /** Spreads upstream connections over a subgraph's live instances. */
+  private nextInstance = 0;
 
   constructor(private readonly options: SubscriptionServiceOptions) {
     this.now = options.now ?? Date.now;
@@ -135,7 +139,12 @@ export class SubscriptionService {
     const primary = planned.primary;
     const routingUrl = planning.subgraphUrls.get(primary.serviceName) ?? "";
     const subgraph = options.registry.resolve(primary.serviceName, routingUrl);
-    const wsUrl = subgraph.instances[0]!.url.replace(/^http/, "ws");
+    // Asked at every (re)connection: an instance in rotation then, so a dead one is left for a live one.
+    const wsUrl = () => {
+      const live = options.liveUrls?.(subgraph.name);
+      const urls = live && live.length > 0 ? live : subgraph.instances.map((i) => i.url);
+      return urls[this.nextInstance++ % urls.length]!.replace(/^http/, "ws");
+    };
     // A subgraph set not to see identity gets none upstream either, and one upstream serves every caller.
     const upstreamPrincipal = subgraph.settings.forwardIdentity ? principal : anonymous;
 

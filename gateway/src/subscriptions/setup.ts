@@ -32,6 +32,8 @@ export interface SubscriptionsDeps {
   registry: SubgraphRegistry;
   logger: Logger;
   graphqlPath: string;
+  /** A subgraph's instances in rotation now (balancing health); undefined: use its configured instances. */
+  liveUrls: (subgraph: string) => readonly string[] | undefined;
   /** The client's address, as the HTTP edge reads it (trusted proxies included). */
   clientAddressOf: ClientAddressOf;
   /** The edge authenticator; undefined without an `auth` config (every caller anonymous). */
@@ -69,6 +71,7 @@ export function setupSubscriptions(config: SubscriptionsConfig, deps: Subscripti
     planner: new SubscriptionPlanner(config.planCacheEntries),
     gatewaySdl,
     registry: deps.registry,
+    liveUrls: deps.liveUrls,
     hub,
     authorize: createAuthorizer(deps.auth, sdl),
     rateLimit: limits ? createSubscribeRateLimiter(limits.config, { store: limits.store, load: limits.load, sdl, logger }) : undefined,

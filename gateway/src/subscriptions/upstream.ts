@@ -13,8 +13,8 @@ import { backoffDelay, type BackoffOptions } from "./backoff.ts";
 
 export interface UpstreamRequest {
   readonly subgraph: string;
-  /** ws:// or wss:// URL of the subgraph's GraphQL endpoint. */
-  readonly url: string;
+  /** ws:// or wss:// URL of the subgraph's GraphQL endpoint; a function is asked again at every (re)connection. */
+  readonly url: string | (() => string);
   readonly query: string;
   readonly variables: Record<string, unknown>;
   readonly operationName: string | undefined;
