@@ -18,6 +18,7 @@ import { createApolloServer } from "./server/apollo.ts";
 import type { RequestContext } from "./server/context.ts";
 import { drainServer, InFlightTracker } from "./server/draining.ts";
 import { clientAddressResolver } from "./server/client-address.ts";
+import { answerClientError } from "./server/client-errors.ts";
 import { createCors } from "./server/cors.ts";
 import { createHttpHandler } from "./server/http-handler.ts";
 import { errorRequestIdPlugin, hardeningPlugin } from "./hardening/plugin.ts";
@@ -97,6 +98,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         graphqlPath: "/graphql",
         clientAddressOf,
         liveUrls: upstreams.liveUrls,
+        bodyTimeoutMs: config.server.bodyTimeoutMs,
         authenticate: auth?.authenticate,
         auth: config.auth,
         limits: config.limits && limits ? { config: config.limits, store: limits.store, load: limits.load } : undefined,
@@ -167,6 +169,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     logger,
     graphqlPath: "/graphql",
     bodyLimitBytes: config.server.bodyLimitBytes,
+    bodyTimeoutMs: config.server.bodyTimeoutMs,
     requestTimeoutMs: config.operations.requestTimeoutMs,
     batching: config.operations.batching,
     persisted: config.operations.persisted.manifest
@@ -180,10 +183,19 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     cors: createCors(config.server.cors),
     compression: config.server.compression.enabled ? config.server.compression : undefined,
   }), { graphqlPath: "/graphql", isQuietPath: (path) => routes.has(path), clientAddressOf });
-  const server: Server = createServer({ keepAliveTimeout: config.server.keepAliveTimeoutMs }, (req, res) => {
-    tracker.track(res);
-    void handle(req, res);
-  });
+  const server: Server = createServer(
+    {
+      keepAliveTimeout: config.server.keepAliveTimeoutMs,
+      // Headers get as long as a body; Node's own whole-request limit is only a backstop behind the edge's body deadline.
+      headersTimeout: config.server.bodyTimeoutMs,
+      requestTimeout: 2 * config.server.bodyTimeoutMs + 1_000,
+    },
+    (req, res) => {
+      tracker.track(res);
+      void handle(req, res);
+    },
+  );
+  server.on("clientError", answerClientError);
   if (subscriptions) server.on("upgrade", subscriptions.handleUpgrade);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

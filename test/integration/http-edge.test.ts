@@ -5,13 +5,14 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { request } from "node:http";
+import { connect } from "node:net";
 import { gzipSync } from "node:zlib";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.ts";
 
 let gateway: TestGateway;
 
 before(async () => {
-  gateway = await startTestGateway({ server: { bodyLimitBytes: 10_000 }, readiness: { checkSubgraphs: false } });
+  gateway = await startTestGateway({ server: { bodyLimitBytes: 10_000, bodyTimeoutMs: 400 }, readiness: { checkSubgraphs: false } });
 });
 after(() => gateway.stop());
 
@@ -23,6 +24,19 @@ async function send(init: RequestInit & { path?: string }) {
 }
 
 const json = { "content-type": "application/json" };
+
+/** Writes `text` on a raw TCP connection and returns everything the gateway sends until it closes. */
+function rawExchange(text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(gateway.port, "127.0.0.1", () => socket.write(text));
+    let received = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (c: string) => (received += c));
+    socket.on("close", () => resolve(received));
+    socket.on("error", reject);
+    socket.setTimeout(10_000, () => socket.destroy(new Error("no answer within 10 s")));
+  });
+}
 
 describe("the HTTP edge", () => {
   it("answers invalid JSON with 400 INVALID_JSON naming the parse error", async () => {
@@ -104,6 +118,28 @@ describe("the HTTP edge", () => {
     });
     assert.equal(result.status, 413);
     assert.equal(JSON.parse(result.body).errors[0].extensions.code, "PAYLOAD_TOO_LARGE");
+  });
+
+  it("gives up on a body that stops arriving with a JSON 408, at the body deadline", async () => {
+    const started = performance.now();
+    const raw = await rawExchange(`POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"query":`);
+    assert.match(raw, /^HTTP\/1\.1 408 /);
+    assert.equal(JSON.parse(raw.slice(raw.indexOf("\r\n\r\n") + 4)).errors[0].extensions.code, "REQUEST_BODY_TIMEOUT");
+    assert.ok(performance.now() - started < 5_000, "answered at the 400 ms deadline, not Node's minutes");
+  });
+
+  it("answers a URL past Node's header limit with a JSON 431 instead of a bare status line", async () => {
+    const raw = await rawExchange(`GET /graphql?query=${"x".repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    assert.match(raw, /^HTTP\/1\.1 431 /);
+    const body = JSON.parse(raw.slice(raw.indexOf("\r\n\r\n") + 4));
+    assert.equal(body.errors[0].extensions.code, "REQUEST_HEADER_FIELDS_TOO_LARGE");
+    assert.match(body.errors[0].message, /POST body/);
+  });
+
+  it("answers a malformed request line with a JSON 400", async () => {
+    const raw = await rawExchange("BREW /graphql HTCPCP/1.0\r\n\r\n");
+    assert.match(raw, /^HTTP\/1\.1 400 /);
+    assert.equal(JSON.parse(raw.slice(raw.indexOf("\r\n\r\n") + 4)).errors[0].extensions.code, "BAD_REQUEST");
   });
 
   it("answers an unknown path with a JSON 404", async () => {

@@ -71,6 +71,8 @@ export const gatewayConfigSchema = z.strictObject({
       port: port.default(4000),
       /** Largest request body accepted; larger gets 413 before the body is read in full. */
       bodyLimitBytes: z.number().int().positive().default(1_048_576),
+      /** How long a request body may take to arrive in full; slower gets 408, so a stalled client cannot hold a request open. */
+      bodyTimeoutMs: positiveMs.default(15_000),
       /** How long SIGTERM waits for in-flight requests before closing them. */
       shutdownGraceMs: positiveMs.default(10_000),
       /** Keep-alive idle timeout for client connections. */

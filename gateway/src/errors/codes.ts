@@ -12,8 +12,12 @@ export const errorCodes = {
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   NOT_ACCEPTABLE: 406,
+  /** The body did not arrive in full within `server.bodyTimeoutMs` (or the headers within Node's limit). */
+  REQUEST_BODY_TIMEOUT: 408,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  /** The request line or headers exceed Node's limit (about 16 KB). */
+  REQUEST_HEADER_FIELDS_TOO_LARGE: 431,
   /** A CORS preflight from an origin not in `server.cors.origins`. */
   CORS_ORIGIN_NOT_ALLOWED: 403,
   // Operation limits and persisted operations: the document itself is refused before planning.

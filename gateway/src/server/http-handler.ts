@@ -23,6 +23,8 @@ export interface HttpHandlerOptions {
   logger: Logger;
   graphqlPath: string;
   bodyLimitBytes: number;
+  /** How long a request body may take to arrive in full. */
+  bodyTimeoutMs: number;
   routes: ReadonlyMap<string, RouteHandler>;
   /** Whole-request deadline: past it the context's signal aborts every subgraph fetch. */
   requestTimeoutMs: number;
@@ -100,13 +102,16 @@ export function createHttpHandler(options: HttpHandlerOptions) {
         req.resume();
         return fail(res, "UNSUPPORTED_MEDIA_TYPE", `Content-Encoding "${contentEncoding}" is not supported for request bodies; send the body uncompressed`);
       }
-      const read = await readBody(req, options.bodyLimitBytes);
+      const read = await readBody(req, options.bodyLimitBytes, options.bodyTimeoutMs);
       switch (read.kind) {
         case "aborted":
           return; // the client is gone; nothing to answer
         case "too-large":
           res.setHeader("connection", "close");
           return fail(res, "PAYLOAD_TOO_LARGE", `Request body exceeds the limit of ${read.limit} bytes`);
+        case "timeout":
+          res.setHeader("connection", "close");
+          return fail(res, "REQUEST_BODY_TIMEOUT", `Request body did not arrive within ${read.timeoutMs} ms`);
         case "ok":
           break;
       }

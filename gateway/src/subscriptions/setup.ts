@@ -34,6 +34,8 @@ export interface SubscriptionsDeps {
   graphqlPath: string;
   /** A subgraph's instances in rotation now (balancing health); undefined: use its configured instances. */
   liveUrls: (subgraph: string) => readonly string[] | undefined;
+  /** How long a POSTed subscription body may take to arrive. */
+  bodyTimeoutMs: number;
   /** The client's address, as the HTTP edge reads it (trusted proxies included). */
   clientAddressOf: ClientAddressOf;
   /** The edge authenticator; undefined without an `auth` config (every caller anonymous). */
@@ -80,7 +82,7 @@ export function setupSubscriptions(config: SubscriptionsConfig, deps: Subscripti
     maxQueuedEvents: config.maxQueuedEvents,
   });
   const ws = createWsServer({ service, config, path: deps.graphqlPath, logger, authenticate: deps.authenticate, clientAddressOf: deps.clientAddressOf });
-  const sse = createEventStreamHandler({ service, config, logger, authenticate: deps.authenticate, clientAddressOf: deps.clientAddressOf });
+  const sse = createEventStreamHandler({ service, config, logger, authenticate: deps.authenticate, clientAddressOf: deps.clientAddressOf, bodyTimeoutMs: deps.bodyTimeoutMs });
 
   return {
     handleUpgrade: ws.handleUpgrade,

@@ -28,6 +28,8 @@ export interface EventStreamOptions {
   logger: Logger;
   authenticate: Authenticate | undefined;
   clientAddressOf: ClientAddressOf;
+  /** How long a POSTed subscription body may take to arrive (`server.bodyTimeoutMs`). */
+  bodyTimeoutMs: number;
 }
 
 export interface EventStreamHandler {
@@ -49,7 +51,7 @@ export function createEventStreamHandler(options: EventStreamOptions): EventStre
   const open = new Set<PushStream<FormattedExecutionResult>>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> => {
-    const params = await readParams(req, options.config.maxMessageBytes);
+    const params = await readParams(req, options.config.maxMessageBytes, options.bodyTimeoutMs);
     if (params === undefined) return; // the client went away mid-body
     if (params.kind === "fault") return fail(res, params.code, params.message);
 
@@ -98,7 +100,7 @@ export function createEventStreamHandler(options: EventStreamOptions): EventStre
   });
 }
 
-async function readParams(req: IncomingMessage, limit: number): Promise<Params | undefined> {
+async function readParams(req: IncomingMessage, limit: number, timeoutMs: number): Promise<Params | undefined> {
   const method = req.method ?? "GET";
   if (method === "GET") {
     const url = new URL(req.url ?? "/", "http://gateway");
@@ -110,9 +112,10 @@ async function readParams(req: IncomingMessage, limit: number): Promise<Params |
     req.resume();
     return { kind: "fault", code: "UNSUPPORTED_MEDIA_TYPE", message: "Send the subscription as application/json" };
   }
-  const read = await readBody(req, limit);
+  const read = await readBody(req, limit, timeoutMs);
   if (read.kind === "aborted") return undefined;
   if (read.kind === "too-large") return { kind: "fault", code: "PAYLOAD_TOO_LARGE", message: `Request body exceeds the limit of ${read.limit} bytes` };
+  if (read.kind === "timeout") return { kind: "fault", code: "REQUEST_BODY_TIMEOUT", message: `Request body did not arrive within ${read.timeoutMs} ms` };
   let body: unknown;
   try {
     body = JSON.parse(read.text);
