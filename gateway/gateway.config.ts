@@ -32,6 +32,10 @@ export default defineConfig({
     delivery: { instances: plan.instances.delivery, balancer: "round-robin" },
     payments: { instances: plan.instances.payments, balancer: "least-outstanding" },
   },
+  // The demo subgraphs' own client-fault codes (subgraphs/shared/errors.ts): production keeps their messages.
+  errors: {
+    clientFacingCodes: ["INVALID_CREDENTIALS", "INVALID_REFRESH_TOKEN", "IDEMPOTENCY_KEY_REUSED", "ORDER_ALREADY_PAID", "ORDER_NOT_PAYABLE", "INVALID_STATUS_TRANSITION"],
+  },
   auth: {
     jwks: { url: plan.jwksUrl },
     issuer: "urn:federated-gateway:auth",

@@ -109,6 +109,16 @@ export const gatewayConfigSchema = z.strictObject({
       cors: corsConfigSchema.prefault({}),
     })
     .prefault({}),
+  errors: z
+    .strictObject({
+      /**
+       * Your subgraphs' error codes whose messages are written for clients. In production the
+       * gateway replaces the message of any other subgraph error with a generic one (the code
+       * stays), so an internal detail never reaches a client by accident.
+       */
+      clientFacingCodes: z.array(z.string().min(1)).default([]),
+    })
+    .prefault({}),
   supergraph: z
     .strictObject({
       /** Path of the composed supergraph SDL, relative to the working directory. */

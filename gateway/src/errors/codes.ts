@@ -30,6 +30,7 @@ export const errorCodes = {
   BATCHING_DISABLED: 400,
   OPERATION_RESOLUTION_FAILURE: 400,
   SUBSCRIPTION_OVER_HTTP: 400,
+  /** 400 from a safelist manifest; Apollo Server answers an APQ miss with 200, as the APQ protocol expects. */
   PERSISTED_QUERY_NOT_FOUND: 400,
   PERSISTED_QUERY_HASH_MISMATCH: 400,
   OPERATION_NOT_IN_SAFELIST: 400,
@@ -48,6 +49,7 @@ export const errorCodes = {
   REQUEST_TIMEOUT: 200,
   // Authentication and authorization.
   UNAUTHENTICATED: 401,
+  /** 403 when `auth.onUnauthorized` is `reject`; with `filter` the rest of the data comes back with 200 and one such error per removed field. */
   UNAUTHORIZED_FIELD_OR_TYPE: 403,
   /** No usable token-verification key (JWKS unreachable and nothing cached). */
   AUTH_UNAVAILABLE: 503,

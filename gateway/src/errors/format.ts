@@ -7,24 +7,22 @@
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { errorCodes } from "./codes.ts";
 
-/** Codes whose messages are written for clients, so production keeps them. */
-const clientFacing = new Set<string>([
+/**
+ * Codes whose messages are written for clients, so production keeps them: the gateway's own,
+ * Apollo Server's and graphql-js's client faults, and the conventional FORBIDDEN and NOT_FOUND.
+ * A subgraph's own codes are added by configuration (`errors.clientFacingCodes`).
+ */
+const builtInClientFacing: readonly string[] = [
   ...Object.keys(errorCodes).filter((c) => c !== "INTERNAL_SERVER_ERROR"),
-  // Apollo Server's and graphql-js's own client-fault codes.
   "GRAPHQL_PARSE_FAILED",
   "GRAPHQL_VALIDATION_FAILED",
   "BAD_USER_INPUT",
   "PERSISTED_QUERY_NOT_SUPPORTED",
+  "PERSISTED_QUERY_NOT_FOUND",
   "OPERATION_RESOLUTION_FAILURE",
-  // Codes our subgraphs use for their own client faults.
   "FORBIDDEN",
   "NOT_FOUND",
-  "INVALID_CREDENTIALS",
-  "INVALID_REFRESH_TOKEN",
-  "IDEMPOTENCY_KEY_REUSED",
-  "ORDER_ALREADY_PAID",
-  "INVALID_STATUS_TRANSITION",
-]);
+];
 
 /** What would tell an attacker about the inside: URLs, IP:port, socket error names. */
 const internalDetail = /\bhttps?:\/\/|\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b|\blocalhost:\d+|\bE(?:CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|HOSTUNREACH|NOTFOUND|AI_AGAIN)\b|\n\s+at /;
@@ -35,9 +33,12 @@ const tooManyTokens = /^Syntax Error: Document contains more (?:than|that) (\d+)
 export interface FormatOptions {
   /** Production: unexpected errors get a generic message. */
   mask: boolean;
+  /** Subgraph error codes whose messages are written for clients (`errors.clientFacingCodes`). */
+  clientFacingCodes?: readonly string[];
 }
 
 export function createErrorFormatter(options: FormatOptions) {
+  const clientFacing = new Set([...builtInClientFacing, ...(options.clientFacingCodes ?? [])]);
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const extensions: Record<string, unknown> = { ...formatted.extensions };
     delete extensions.stacktrace;
@@ -57,6 +58,11 @@ export function createErrorFormatter(options: FormatOptions) {
     if (message === "provided sha does not match query") {
       extensions.code = "PERSISTED_QUERY_HASH_MISMATCH";
       message = "The persisted query hash does not match the query's SHA-256";
+    }
+    // Apollo Server's answer to any extensions.persistedQuery that is not { version: 1, … } carries no code.
+    if (message === "Unsupported persisted query version") {
+      extensions.code = "BAD_REQUEST";
+      message = 'Unsupported persisted query: send extensions.persistedQuery as { "version": 1, "sha256Hash": "<hex SHA-256 of the query>" }';
     }
 
     const code = typeof extensions.code === "string" ? extensions.code : "INTERNAL_SERVER_ERROR";

@@ -34,7 +34,7 @@ export function createApolloServer({ config, gateway, logger, plugins, apqCache 
     introspection: config.operations.introspection ?? development,
     validationRules: [operationLimitsRule(limits)],
     parseOptions: { maxTokens: limits.maxTokens },
-    formatError: createErrorFormatter({ mask: !development }),
+    formatError: createErrorFormatter({ mask: !development, clientFacingCodes: config.errors.clientFacingCodes }),
     allowBatchedHttpRequests: batching.enabled,
     // In safelist mode APQ registration would let a client add operations: it is off then.
     persistedQueries: apqEnabled(persisted) ? (apqCache ? { cache: apqCache } : {}) : false,

@@ -35,4 +35,18 @@ describe("error formatting", () => {
     const out = dev({ message: "Syntax Error: Document contains more that 50 tokens. Parsing aborted.", extensions: { code: "GRAPHQL_PARSE_FAILED" } }, undefined);
     assert.equal(out.extensions?.code, "MAX_TOKENS_EXCEEDED");
   });
+
+  it("keeps the messages of the subgraph codes configured as client-facing, and only those, in production", () => {
+    const configured = createErrorFormatter({ mask: true, clientFacingCodes: ["ORDER_NOT_PAYABLE"] });
+    const error = { message: "A cancelled order cannot be paid", extensions: { code: "ORDER_NOT_PAYABLE", serviceName: "payments" } };
+    assert.equal(configured(error, undefined).message, "A cancelled order cannot be paid");
+    assert.equal(prod(error, undefined).message, 'Subgraph "payments" failed');
+    assert.equal(prod(error, undefined).extensions?.code, "ORDER_NOT_PAYABLE", "the code stays either way");
+  });
+
+  it("names what is wrong with an unsupported persisted query, as a client fault", () => {
+    const out = prod({ message: "Unsupported persisted query version", extensions: {} }, new GraphQLError("Unsupported persisted query version"));
+    assert.equal(out.extensions?.code, "BAD_REQUEST");
+    assert.match(out.message, /"version": 1, "sha256Hash"/);
+  });
 });
