@@ -162,6 +162,16 @@ describe("batching", () => {
     assert.equal(big.status, 400);
     assert.equal(big.body.errors[0].extensions.code, "BATCH_TOO_LARGE");
   });
+
+  it("names the batch element that is not an operation object", async () => {
+    const g = await gateway({ operations: { batching: { enabled: true, maxOperations: 3 } } });
+    for (const element of [null, 5, [{ query: "{ __typename }" }]]) {
+      const r = await post(g.url, [{ query: "{ __typename }" }, element]);
+      assert.equal(r.status, 400);
+      assert.equal(r.body.errors[0].extensions.code, "BAD_REQUEST");
+      assert.match(r.body.errors[0].message, /Batch element 1 must be a JSON object/);
+    }
+  });
 });
 
 describe("deadlines and cancellation", () => {

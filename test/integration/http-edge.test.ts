@@ -91,6 +91,13 @@ describe("the HTTP edge", () => {
     assert.equal(r.body.errors?.[0]?.extensions?.code, "BAD_REQUEST");
   });
 
+  it("answers an empty JSON object with 400 saying what to send", async () => {
+    const r = await send({ method: "POST", headers: json, body: "{}" });
+    assert.equal(r.status, 400);
+    assert.equal(r.body.errors?.[0]?.extensions?.code, "BAD_REQUEST");
+    assert.match(r.body.errors![0]!.message, /empty JSON object; send \{"query"/);
+  });
+
   it("answers a body with no query with 400", async () => {
     const r = await send({ method: "POST", headers: json, body: JSON.stringify({ variables: {} }) });
     assert.equal(r.status, 400);

@@ -131,6 +131,10 @@ export function createHttpHandler(options: HttpHandlerOptions) {
         if (body.length === 0 || body.length > options.batching.maxOperations) {
           return fail(res, "BATCH_TOO_LARGE", `A batch holds 1 to ${options.batching.maxOperations} operations; this one has ${body.length}`);
         }
+        const bad = body.findIndex((op: unknown) => op === null || typeof op !== "object" || Array.isArray(op));
+        if (bad !== -1) return fail(res, "BAD_REQUEST", `Batch element ${bad} must be a JSON object such as {"query": "{ __typename }"}`);
+      } else if (Object.keys(body).length === 0) {
+        return fail(res, "BAD_REQUEST", 'Request body is an empty JSON object; send {"query": "..."} (and "variables", "operationName" as needed)');
       }
     }
 
