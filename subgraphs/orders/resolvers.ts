@@ -16,8 +16,8 @@ export function ordersResolvers({ orders, now }: { orders: OrderRepository; now:
   const connection = (userId: string | undefined, { first, after }: PageArgs) => {
     const size = checkPageSize(first);
     const position = after ? decodeCursor(after) : undefined;
-    // One row more than asked tells whether there is a next page without a count.
-    const rows = size === 0 ? [] : orders.page({ userId, after: position, limit: size + 1 });
+    // One row more than asked tells whether there is a next page without a count (first: 0 too).
+    const rows = orders.page({ userId, after: position, limit: size + 1 });
     return toConnection(rows, size, () => orders.count(userId));
   };
 

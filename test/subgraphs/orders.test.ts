@@ -73,6 +73,13 @@ describe("orders subgraph", () => {
     assert.ok(new Set(result.data!.orders.edges.map((e: any) => e.node.user.id)).size > 2);
   });
 
+  it("answers first: 0 with no edges but a next page when there are orders", async () => {
+    const result = await gql(orders.url, PAGE, { token: tokens.alice, variables: { first: 0 } });
+    assert.deepEqual(result.data!.orders.edges, []);
+    assert.equal(result.data!.orders.pageInfo.hasNextPage, true);
+    assert.equal(result.data!.orders.pageInfo.endCursor, null);
+  });
+
   it("refuses a page size above 100 and a malformed cursor with BAD_USER_INPUT", async () => {
     assert.deepEqual(codes(await gql(orders.url, PAGE, { token: tokens.alice, variables: { first: 101 } })), ["BAD_USER_INPUT"]);
     assert.deepEqual(codes(await gql(orders.url, PAGE, { token: tokens.alice, variables: { first: 5, after: "bm9wZQ" } })), ["BAD_USER_INPUT"]);
