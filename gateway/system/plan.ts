@@ -63,8 +63,12 @@ export function systemPlan(options: SystemPlanOptions = {}): SystemPlan {
   const gatewayPort = options.gatewayPort ?? 4000 + offset;
   const dataDir = options.dataDir ?? "data";
   const url = (port: number, path: string) => `http://${host}:${port + offset}${path}`;
-  // Subgraphs that call auth or orders directly use the first instance.
-  const env = { AUTH_JWKS_URL: url(servicePorts.auth[0]!.port, "/.well-known/jwks.json"), ORDERS_URL: url(servicePorts.orders[0]!.port, "/graphql") };
+  // Subgraphs that call orders directly know every instance and go on to the next when one is
+  // down; the JWKS comes from the first auth instance (verifiers keep the keys they have).
+  const env = {
+    AUTH_JWKS_URL: url(servicePorts.auth[0]!.port, "/.well-known/jwks.json"),
+    ORDERS_URL: servicePorts.orders.map(({ port }) => url(port, "/graphql")).join(","),
+  };
   const services = Object.keys(servicePorts) as ServiceName[];
   const subgraphs = services.flatMap((name) =>
     servicePorts[name].map(({ port }, i) => ({
