@@ -10,6 +10,7 @@ import type { Redis } from "ioredis";
 import { LruCache } from "../auth/lru.ts";
 import type { Logger } from "../logging/logger.ts";
 import { closeRedis, failFastRedis, readyWithin, redactUrl } from "../redis/fail-fast-client.ts";
+import { atMostEvery } from "../logging/at-most-every.ts";
 
 /** The shape Apollo Server's `persistedQueries.cache` takes (its KeyValueCache). */
 export interface ApqCache {
@@ -34,7 +35,7 @@ export interface SharedApqStoreOptions {
 export class SharedApqStore implements ApqCache {
   private readonly local: LruCache<string, string>;
   private readonly maxLocalChars: number;
-  private lastWarnAt = 0;
+  private readonly mayWarn = atMostEvery(5_000);
 
   private constructor(
     private readonly client: Redis,
@@ -95,9 +96,7 @@ export class SharedApqStore implements ApqCache {
   }
 
   private warn(error: unknown): void {
-    const now = Date.now();
-    if (now - this.lastWarnAt < 5_000) return;
-    this.lastWarnAt = now;
+    if (!this.mayWarn()) return;
     this.options.logger.warn({ reason: error instanceof Error ? error.message : String(error) }, "redis APQ store unavailable: registrations are not shared until it answers");
   }
 }

@@ -28,6 +28,7 @@ import type { LoadFactor } from "./load-factor.ts";
 import type { LimitsMetrics } from "./metrics.ts";
 import { limitsFor, settle, type NamedSpec, type RequestLimits } from "./policy.ts";
 import type { LimitOutcome, LimiterStore } from "./store.ts";
+import { atMostEvery } from "../logging/at-most-every.ts";
 
 export interface LimitsPluginOptions {
   config: LimitsConfig;
@@ -55,16 +56,14 @@ export function limitsPlugin(options: LimitsPluginOptions): ApolloServerPlugin<R
   const { config, store, metrics } = options;
   const enforce = config.mode === "enforce";
   const log = options.logger.child({ component: "limits" });
-  let lastStoreWarning = 0;
+  const mayWarn = atMostEvery(5_000);
   // Requests sharing one execution ran the same document with the same variables: one walk prices them all.
   const actualCostOnce = oncePerSharedData<number>();
   const estimates = new EstimateCache();
 
   const storeFailed = (error: unknown) => {
     metrics.storeError(config.onStoreError);
-    const now = Date.now();
-    if (now - lastStoreWarning >= 5_000) {
-      lastStoreWarning = now;
+    if (mayWarn()) {
       log.warn({ reason: error instanceof Error ? error.message : String(error), action: config.onStoreError }, "rate-limit store unavailable");
     }
   };

@@ -19,6 +19,7 @@ import { limitsMetrics } from "./metrics.ts";
 import { limitsPlugin } from "./plugin.ts";
 import type { LimiterStore } from "./store.ts";
 import { upstreamLatencyLayer } from "./upstream-latency-layer.ts";
+import { atMostEvery } from "../logging/at-most-every.ts";
 
 export interface LimitsDeps {
   supergraph: FileSupergraphSource;
@@ -93,11 +94,10 @@ async function createStore(config: LimitsConfig, logger: Logger, storeError: (ac
   logger.info({ url: redactUrl(redis.url), onStoreError: config.onStoreError }, "rate-limit counters in redis");
   const shared = await RedisStore.connect({ ...redis, logger });
   if (config.onStoreError !== "local") return shared;
-  let lastWarning = 0;
+  const mayWarn = atMostEvery(5_000);
   return new FailoverStore(shared, new MemoryStore(), (e) => {
     storeError("local");
-    if (Date.now() - lastWarning < 5_000) return;
-    lastWarning = Date.now();
+    if (!mayWarn()) return;
     logger.warn({ reason: e instanceof Error ? e.message : String(e) }, "rate-limit store unavailable: limiting per process until it answers");
   });
 }

@@ -6,6 +6,7 @@
  * configured (callers import it dynamically), so a gateway without Redis never loads ioredis.
  */
 import { Redis } from "ioredis";
+import { atMostEvery } from "../logging/at-most-every.ts";
 
 export interface FailFastRedisOptions {
   url: string;
@@ -24,12 +25,9 @@ export function failFastRedis(options: FailFastRedisOptions): Redis {
     retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 5), 2_000),
     enableAutoPipelining: true,
   });
-  let lastErrorAt = 0;
+  const mayReport = atMostEvery(5_000);
   client.on("error", (e: Error) => {
-    const now = Date.now();
-    if (now - lastErrorAt < 5_000) return;
-    lastErrorAt = now;
-    options.onConnectionError(e);
+    if (mayReport()) options.onConnectionError(e);
   });
   return client;
 }
