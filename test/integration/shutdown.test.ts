@@ -8,10 +8,10 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { setTimeout as sleep } from "node:timers/promises";
 import { startDelayProxy, type DelayProxy } from "../helpers/delay-proxy.ts";
 import { startTestGateway } from "../helpers/gateway.ts";
 import { gql } from "../helpers/subgraphs.ts";
+import { until } from "../helpers/subscription-clients.ts";
 import { startTestSubgraphs, type TestSubgraphs } from "../helpers/system.ts";
 
 /** What `npm run build` writes and production runs. */
@@ -29,15 +29,24 @@ after(async () => {
   await subgraphs.close();
 });
 
-const routing = () => ({ ...subgraphs.routing, auth: { url: slowAuth.url } });
+// No health checks: the slow proxy then counts only the request under test.
+const routing = () => ({ ...subgraphs.routing, all: { healthCheck: { enabled: false } }, auth: { url: slowAuth.url } });
+
+/** Starts `{ me { id } }` and resolves once the slow auth proxy holds it (the gateway has it in flight). */
+async function meInFlight(url: string) {
+  const before = slowAuth.received;
+  const inFlight = gql(url, `{ me { id } }`).catch((e: Error) => e);
+  await until(() => slowAuth.received > before, 10_000, "the request to reach the auth subgraph");
+  return { answer: inFlight };
+}
 
 describe("graceful shutdown", () => {
   it("drains an in-flight request before stopping and refuses new connections", async () => {
     const gateway = await startTestGateway({ subgraphs: routing(), server: { shutdownGraceMs: 5_000 } });
-    const inFlight = gql(gateway.url, `{ me { id } }`);
-    await sleep(150);
+    const { answer } = await meInFlight(gateway.url);
     const stopped = gateway.stop();
-    const r = await inFlight;
+    const r = await answer;
+    assert.ok(!(r instanceof Error), String(r));
     assert.equal(r.status, 200);
     assert.deepEqual(r.data, { me: null });
     assert.deepEqual(await stopped, { drained: true });
@@ -46,10 +55,9 @@ describe("graceful shutdown", () => {
 
   it("cuts requests that outlive the grace period and still stops", async () => {
     const gateway = await startTestGateway({ subgraphs: routing(), server: { shutdownGraceMs: 100 } });
-    const inFlight = gql(gateway.url, `{ me { id } }`).catch((e: Error) => e);
-    await sleep(50);
+    const { answer } = await meInFlight(gateway.url);
     assert.deepEqual(await gateway.stop(), { drained: false });
-    await inFlight;
+    await answer;
   });
 
   it("exits 0 on SIGTERM after answering the request in flight (the compiled CLI, with a .ts config)", async () => {
@@ -74,10 +82,10 @@ describe("graceful shutdown", () => {
         });
         child.once("exit", () => reject(new Error("gateway exited before listening")));
       });
-      const inFlight = gql(url, `{ me { id } }`);
-      await sleep(150);
+      const { answer } = await meInFlight(url);
       child.kill("SIGTERM");
-      const r = await inFlight;
+      const r = await answer;
+      assert.ok(!(r instanceof Error), String(r));
       assert.equal(r.status, 200);
       assert.equal(await exited, 0);
     } finally {
