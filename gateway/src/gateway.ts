@@ -1,34 +1,40 @@
 /**
- * Assembly: wires config, supergraph, subgraph pipeline, Apollo Server and the HTTP edge.
- * No policy logic lives here; each concern is a module the lists below name in order.
+ * Assembly: wires config, the supergraph snapshot, the operation pipeline and its stages, the
+ * executor, the subgraph layers and the transports. No policy logic lives here; the order of
+ * the request's stages is written down once, in pipeline/pipeline.ts, and the subgraph layers'
+ * order below.
  */
 // First: replaces two packages' re-export getters with plain values before @apollo/gateway loads them.
 import "./subgraph/flat-exports.ts";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloGateway } from "@apollo/gateway";
-import type { ApolloServerPlugin } from "@apollo/server";
 import { setupAuth, warnIfUnenforced } from "./auth/setup.ts";
 import { setupLimits } from "./limits/setup.ts";
 import { adminUpstreamsEnabled, UPSTREAMS_ROUTE, upstreamsRoute } from "./balancing/admin-route.ts";
 import { createBalancedUpstreams } from "./balancing/upstream-set.ts";
 import type { GatewayConfig } from "./config/schema.ts";
 import { createLogger, type Logger } from "./logging/logger.ts";
-import { createApolloServer } from "./server/apollo.ts";
-import type { RequestContext } from "./server/context.ts";
 import { drainServer, InFlightTracker } from "./server/draining.ts";
 import { clientAddressResolver } from "./server/client-address.ts";
 import { answerClientError } from "./server/client-errors.ts";
 import { createCors } from "./server/cors.ts";
 import { createHttpHandler } from "./server/http-handler.ts";
-import { errorRequestIdPlugin, hardeningPlugin } from "./hardening/plugin.ts";
 import { createPersistedOperations, loadManifest } from "./hardening/persisted-operations.ts";
 import { apqEnabled } from "./config/operations.ts";
 import { createReadiness } from "./server/readiness.ts";
 import { sendJson, type RouteHandler } from "./server/routes.ts";
 import { FileSupergraphSource } from "./supergraph/file-source.ts";
 import { dedupLayer } from "./subgraph/dedup-layer.ts";
-import { withOperationSharing } from "./execution/operation-sharing.ts";
+import { shareOperations } from "./execution/operation-sharing.ts";
+import { createGatewayExecute } from "./execution/gateway-executor.ts";
+import { createDocumentStage } from "./pipeline/document-stage.ts";
+import { createErrorShaper } from "./pipeline/error-shaping.ts";
+import { OperationPipeline } from "./pipeline/pipeline.ts";
+import { createPersistedStage, localApqCache } from "./hardening/persisted-stage.ts";
+import { sandboxLandingPage } from "./server/landing-page.ts";
+import { buildSnapshot, type SupergraphSnapshot } from "./supergraph/snapshot.ts";
+import type { GatewayExecutor } from "@apollo/server-gateway-interface";
 import { SubgraphRegistry } from "./subgraph/registry.ts";
 import { warnUnmatchedSubgraphs } from "./subgraph/unmatched-settings.ts";
 import { setupSubscriptions, type SubscriptionsRuntime } from "./subscriptions/setup.ts";
@@ -89,22 +95,6 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     ? await setupLimits(config.limits, { supergraph, logger, registry: telemetry.metrics?.registry, inFlight: () => tracker.inFlight })
     : undefined;
 
-  // Federated subscriptions (WebSocket upgrade and SSE): the same token check, directives, limits and subgraph pipeline.
-  const subscriptions = config.subscriptions.enabled
-    ? setupSubscriptions(config.subscriptions, {
-        supergraph,
-        registry: subgraphs,
-        logger,
-        graphqlPath: "/graphql",
-        clientAddressOf,
-        liveUrls: upstreams.liveUrls,
-        bodyTimeoutMs: config.server.bodyTimeoutMs,
-        authenticate: auth?.authenticate,
-        auth: config.auth,
-        limits: config.limits && limits ? { config: config.limits, store: limits.store, load: limits.load } : undefined,
-      })
-    : undefined;
-
   // @apollo/gateway otherwise probes cloud metadata endpoints at start and sends usage data to
   // Apollo every few seconds, from every gateway, over HTTPS (about 1% of CPU under load, and a
   // stream of failed connections where there is no internet). Set it to "false" to opt back in.
@@ -116,31 +106,55 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   });
   telemetry.observe(gateway);
 
-  // Request-level policies, outermost first.
-  const plugins: ApolloServerPlugin<RequestContext>[] = [
-    // Telemetry outermost: every operation is named, timed and its errors counted, whatever later policies decide.
-    telemetry.plugin,
-    // Hardening next: an operation that cannot run is a client fault before any policy looks at it.
-    hardeningPlugin(),
-    // Authorization first: it may rewrite the document, and what follows should see the filtered one.
-    ...(auth ? [auth.plugin] : []),
-    // Limits after authorization: a request refused there is never charged (it decides in responseForOperation, after every didResolveOperation).
-    ...(limits ? [limits.plugin] : []),
-    // Last: every error added above gets the request id.
-    errorRequestIdPlugin(),
-  ];
-  // Loaded only with Redis configured: a gateway without it never loads the Redis client.
-  const apqRedis = apqEnabled(config.operations.persisted) ? config.operations.persisted.redis : undefined;
-  const apqStore = apqRedis ? await (await import("./hardening/apq-store.ts")).SharedApqStore.connect({ ...apqRedis, logger }) : undefined;
-  const apollo = createApolloServer({
-    config,
-    apqCache: apqStore,
-    // Identical in-flight queries of one caller share one execution, after every policy ran for each of them.
-    gateway: config.operations.shareInFlight ? withOperationSharing(gateway, { propagatedHeaders: propagatedHeaders(config) }) : gateway,
-    logger,
-    plugins,
+  // One immutable snapshot per loaded supergraph, swapped in one assignment.
+  let snapshot: SupergraphSnapshot | undefined;
+  supergraph.onLoad((loaded) => {
+    snapshot = buildSnapshot(loaded);
   });
-  await apollo.start();
+  const loadedGateway = await gateway.load();
+  const gatewayExecutor: GatewayExecutor = config.operations.shareInFlight
+    ? // Identical in-flight queries of one caller share one execution, after every stage ran for each of them.
+      shareOperations(loadedGateway.executor, { propagatedHeaders: propagatedHeaders(config) })
+    : loadedGateway.executor;
+  const execute = createGatewayExecute(() => gatewayExecutor);
+
+  const development = config.mode === "development";
+  const apqRedis = apqEnabled(config.operations.persisted) ? config.operations.persisted.redis : undefined;
+  // Loaded only with Redis configured: a gateway without it never loads the Redis client.
+  const apqStore = apqRedis ? await (await import("./hardening/apq-store.ts")).SharedApqStore.connect({ ...apqRedis, logger }) : undefined;
+  const shapeError = createErrorShaper({ mask: !development, clientFacingCodes: config.errors.clientFacingCodes });
+  const pipeline = new OperationPipeline({
+    snapshot: () => snapshot,
+    authenticate: auth?.authenticate,
+    persisted: createPersistedStage({
+      manifest: config.operations.persisted.manifest
+        ? createPersistedOperations(loadManifest(config.operations.persisted.manifest), config.operations.persisted.mode)
+        : undefined,
+      // In safelist mode APQ registration would let a client add operations: it is off then.
+      apq: apqEnabled(config.operations.persisted) ? (apqStore ?? localApqCache()) : undefined,
+    }),
+    document: createDocumentStage({ limits: config.operations.limits, introspection: config.operations.introspection ?? development, hideSuggestions: !development }),
+    authorize: auth?.authorize,
+    limits: limits?.stage,
+    shapeError,
+    tracer: telemetry.tracer,
+  });
+
+  // Federated subscriptions (WebSocket upgrade and SSE), entering the same pipeline.
+  const subscriptions = config.subscriptions.enabled
+    ? setupSubscriptions(config.subscriptions, {
+        pipeline,
+        registry: subgraphs,
+        logger,
+        graphqlPath: "/graphql",
+        clientAddressOf,
+        liveUrls: upstreams.liveUrls,
+        bodyTimeoutMs: config.server.bodyTimeoutMs,
+        authenticate: auth?.authenticate,
+        consumers: config.limits?.consumers,
+        shapeError,
+      })
+    : undefined;
 
   const readiness = createReadiness({
     isSupergraphLoaded: () => supergraph.loaded !== undefined,
@@ -163,25 +177,24 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   if (adminUpstreamsEnabled(config)) routes.set(UPSTREAMS_ROUTE, upstreamsRoute(upstreams.snapshot));
 
   let draining = false;
-  // Telemetry wraps the whole edge, so requests refused before Apollo Server are still counted and logged.
+  // Telemetry wraps the whole edge, so requests refused before the pipeline are still counted and logged.
   const handle = telemetry.wrap(createHttpHandler({
-    apollo: () => apollo,
+    pipeline,
+    execute,
     logger,
     graphqlPath: "/graphql",
     bodyLimitBytes: config.server.bodyLimitBytes,
     bodyTimeoutMs: config.server.bodyTimeoutMs,
     requestTimeoutMs: config.operations.requestTimeoutMs,
     batching: config.operations.batching,
-    persisted: config.operations.persisted.manifest
-      ? createPersistedOperations(loadManifest(config.operations.persisted.manifest), config.operations.persisted.mode)
-      : undefined,
-    authenticate: auth?.authenticate,
     routes,
     isDraining: () => draining,
     eventStream: subscriptions?.eventStream,
     clientAddressOf,
     cors: createCors(config.server.cors),
     compression: config.server.compression.enabled ? config.server.compression : undefined,
+    csrfPrevention: config.server.csrfPrevention,
+    landingPage: development ? await sandboxLandingPage() : undefined,
   }), { graphqlPath: "/graphql", isQuietPath: (path) => routes.has(path), clientAddressOf });
   const server: Server = createServer(
     {
@@ -220,7 +233,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       const subscriptionsClosed = subscriptions?.close();
       const result = await drainServer(server, tracker, config.server.shutdownGraceMs);
       await subscriptionsClosed;
-      await apollo.stop();
+      await gateway.stop();
       await limits?.close();
       await apqStore?.close();
       await subgraphs.close();

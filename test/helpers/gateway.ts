@@ -56,7 +56,7 @@ export async function postGraphQL(
 ): Promise<GraphQLResult> {
   const res = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json", ...headers },
+    headers: { "content-type": "application/json", accept: "application/graphql-response+json", ...headers },
     body: JSON.stringify({ query, ...(variables ? { variables } : {}) }),
   });
   return { status: res.status, headers: res.headers, body: (await res.json()) as GraphQLResult["body"] };

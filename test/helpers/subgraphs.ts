@@ -35,6 +35,8 @@ export async function gql<T = Record<string, any>>(url: string, query: string, o
     method: "POST",
     headers: {
       "content-type": "application/json",
+      // A current client: request errors come back as 4xx (GraphQL over HTTP).
+      accept: "application/graphql-response+json",
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
       ...options.headers,
     },

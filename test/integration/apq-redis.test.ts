@@ -27,7 +27,7 @@ after(async () => {
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 async function post(url: string, body: unknown) {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", accept: "application/graphql-response+json" }, body: JSON.stringify(body) });
   return { status: res.status, body: (await res.json()) as { data?: unknown; errors?: Array<{ extensions?: { code?: string } }> } };
 }
 const byHash = (url: string, query: string) => post(url, { extensions: { persistedQuery: { version: 1, sha256Hash: sha(query) } } });

@@ -22,7 +22,7 @@ before(async () => {
 after(() => Promise.all([behindProxy.stop(), direct.stop()]));
 
 const ask = (gateway: TestGateway, forwardedFor: string) =>
-  fetch(gateway.url, { method: "POST", headers: { "content-type": "application/json", "x-forwarded-for": forwardedFor, "x-request-id": `ca-${forwardedFor}-${Math.random()}` }, body: '{"query":"{ __typename }"}' });
+  fetch(gateway.url, { method: "POST", headers: { "content-type": "application/json", accept: "application/graphql-response+json", "x-forwarded-for": forwardedFor, "x-request-id": `ca-${forwardedFor}-${Math.random()}` }, body: '{"query":"{ __typename }"}' });
 
 describe("the client address behind a trusted proxy", () => {
   it("gives each forwarded client its own anonymous budget", async () => {

@@ -24,7 +24,7 @@ after(() => Promise.all([on.stop(), off.stop()]));
 
 function post(url: string, body: string, acceptEncoding?: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; bytes: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: "POST", headers: { "content-type": "application/json", ...(acceptEncoding ? { "accept-encoding": acceptEncoding } : {}) } }, (res) => {
+    const req = request(url, { method: "POST", headers: { "content-type": "application/json", accept: "application/graphql-response+json", ...(acceptEncoding ? { "accept-encoding": acceptEncoding } : {}) } }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes: Buffer.concat(chunks) }));

@@ -25,7 +25,7 @@ after(() => Promise.all([listed.stop(), open.stop(), none.stop()]));
 const preflight = (url: string, origin: string) =>
   fetch(url, { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type, authorization" } });
 const query = (url: string, headers: Record<string, string>, body = JSON.stringify({ query: "{ __typename }" })) =>
-  fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+  fetch(url, { method: "POST", headers: { "content-type": "application/json", accept: "application/graphql-response+json", ...headers }, body });
 
 describe("CORS", () => {
   it("answers a listed origin's preflight with 204, the methods, the headers it may send and how long to cache", async () => {

@@ -60,7 +60,7 @@ describe("malformed requests", () => {
         cases.slice(i, i + 8).map(async (c) => {
           const res = await fetch(system.gateway.url, {
             method: "POST",
-            headers: { "content-type": c.contentType ?? "application/json" },
+            headers: { "content-type": c.contentType ?? "application/json", accept: "application/graphql-response+json" },
             body: c.body,
             signal: AbortSignal.timeout(10_000),
           });

@@ -40,7 +40,7 @@ async function gateway(config: GatewayConfigInput = {}): Promise<TestGateway> {
 }
 
 const post = async (url: string, body: unknown) => {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", accept: "application/graphql-response+json" }, body: JSON.stringify(body) });
   return { status: res.status, body: (await res.json()) as any };
 };
 
@@ -104,7 +104,7 @@ describe("operations that cannot run are client faults", () => {
 
   it("puts the request id in every error", async () => {
     const g = await gateway();
-    const res = await fetch(g.url, { method: "POST", headers: { "content-type": "application/json", "x-request-id": "rid-42" }, body: JSON.stringify({ query: "query A { __typename } query B { __typename }" }) });
+    const res = await fetch(g.url, { method: "POST", headers: { "content-type": "application/json", accept: "application/graphql-response+json", "x-request-id": "rid-42" }, body: JSON.stringify({ query: "query A { __typename } query B { __typename }" }) });
     const body = (await res.json()) as any;
     assert.equal(body.errors[0].extensions.requestId, "rid-42");
   });
@@ -163,14 +163,32 @@ describe("batching", () => {
     assert.equal(big.body.errors[0].extensions.code, "BATCH_TOO_LARGE");
   });
 
-  it("names the batch element that is not an operation object", async () => {
+  it("answers a batch element that is not an operation object on its own, and runs the others", async () => {
     const g = await gateway({ operations: { batching: { enabled: true, maxOperations: 3 } } });
     for (const element of [null, 5, [{ query: "{ __typename }" }]]) {
       const r = await post(g.url, [{ query: "{ __typename }" }, element]);
-      assert.equal(r.status, 400);
-      assert.equal(r.body.errors[0].extensions.code, "BAD_REQUEST");
-      assert.match(r.body.errors[0].message, /Batch element 1 must be a JSON object/);
+      assert.equal(r.status, 200);
+      assert.deepEqual(r.body[0], { data: { __typename: "Query" } });
+      assert.equal(r.body[1].errors[0].extensions.code, "BAD_REQUEST");
+      assert.match(r.body[1].errors[0].message, /Batch element 1 must be a JSON object/);
     }
+  });
+
+  it("gives each batch element its own result, a failing one among them", async () => {
+    const g = await gateway({ operations: { batching: { enabled: true, maxOperations: 3 } } });
+    const r = await post(g.url, [{ query: "{ __typename }" }, { query: "{ a: __typename }" }, { query: "{ nope }" }]);
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body[0], { data: { __typename: "Query" } });
+    assert.deepEqual(r.body[1], { data: { a: "Query" } });
+    assert.equal(r.body[2].errors[0].extensions.code, "GRAPHQL_VALIDATION_FAILED");
+    assert.equal(r.body[2].data, undefined);
+  });
+
+  it("says an empty batch is empty", async () => {
+    const g = await gateway({ operations: { batching: { enabled: true, maxOperations: 3 } } });
+    const r = await post(g.url, []);
+    assert.equal(r.status, 400);
+    assert.match(r.body.errors[0].message, /The batch is empty/);
   });
 });
 
@@ -194,7 +212,7 @@ describe("deadlines and cancellation", () => {
     try {
       const before = { forwarded: slow.forwarded, abandoned: slow.abandoned };
       const client = new AbortController();
-      const pending = fetch(g.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ me { id } }" }), signal: client.signal }).catch(() => "aborted");
+      const pending = fetch(g.url, { method: "POST", headers: { "content-type": "application/json", accept: "application/graphql-response+json" }, body: JSON.stringify({ query: "{ me { id } }" }), signal: client.signal }).catch(() => "aborted");
       await sleep(150);
       client.abort();
       assert.equal(await pending, "aborted");
@@ -232,7 +250,7 @@ describe("upstream details stay inside", () => {
   for (const mode of ["development", "production"] as const) {
     it(`shows SUBGRAPH_UNAVAILABLE with the subgraph's name but no address in ${mode}`, async () => {
       const g = await gateway({ mode, subgraphs: { auth: { url: "http://127.0.0.1:9/graphql" } } });
-      const res = await fetch(g.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ me { id } }" }) });
+      const res = await fetch(g.url, { method: "POST", headers: { "content-type": "application/json", accept: "application/graphql-response+json" }, body: JSON.stringify({ query: "{ me { id } }" }) });
       const text = await res.text();
       assert.equal(res.status, 200);
       assert.doesNotMatch(text, /127\.0\.0\.1|:9\b|ECONNREFUSED|stack/);

@@ -23,7 +23,7 @@ async function send(init: RequestInit & { path?: string }) {
   return { status: res.status, contentType: res.headers.get("content-type") ?? "", body: JSON.parse(text) as { errors?: Array<{ message: string; extensions?: { code?: string } }>; data?: unknown } };
 }
 
-const json = { "content-type": "application/json" };
+const json = { "content-type": "application/json", accept: "application/graphql-response+json" };
 
 /** Writes `text` on a raw TCP connection and returns everything the gateway sends until it closes. */
 function rawExchange(text: string): Promise<string> {
@@ -113,7 +113,7 @@ describe("the HTTP edge", () => {
   it("refuses an oversized chunked body with 413 once it passes the limit", async () => {
     const port = gateway.port;
     const result = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request({ host: "127.0.0.1", port, path: "/graphql", method: "POST", headers: { "content-type": "application/json", "transfer-encoding": "chunked" } }, (res) => {
+      const req = request({ host: "127.0.0.1", port, path: "/graphql", method: "POST", headers: { "content-type": "application/json", accept: "application/graphql-response+json", "transfer-encoding": "chunked" } }, (res) => {
         let body = "";
         res.setEncoding("utf8");
         res.on("data", (c: string) => (body += c));
@@ -176,8 +176,10 @@ describe("the HTTP edge", () => {
   it("refuses a GET without a preflight-forcing header as a possible CSRF", async () => {
     const res = await fetch(`${gateway.url}?query=${encodeURIComponent("{ __typename }")}`);
     assert.equal(res.status, 400);
-    const body = (await res.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
-    assert.match(body.errors[0]!.message, /Cross-Site Request Forgery/);
+    const body = (await res.json()) as { errors: Array<{ message: string; extensions: { code: string; requestId: string } }> };
+    assert.equal(body.errors[0]!.extensions.code, "CSRF_PREVENTED");
+    assert.match(body.errors[0]!.message, /apollo-require-preflight/);
+    assert.equal(body.errors[0]!.extensions.requestId, res.headers.get("x-request-id"));
   });
 
   it("refuses the form and text content types a browser sends without a preflight", async () => {

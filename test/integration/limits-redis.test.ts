@@ -104,7 +104,7 @@ describe("two gateways on one Redis", () => {
       routes: { "Query.me": { max: 2, windowMs: 1000 } },
     };
     const [a, b] = await Promise.all([gatewayWith(limits, "shared-route:"), gatewayWith(limits, "shared-route:")]);
-    const first = await fetch(a.url, { method: "POST", headers: { "content-type": "application/json", "x-cost-report": "1" }, body: JSON.stringify({ query: ME }) });
+    const first = await fetch(a.url, { method: "POST", headers: { "content-type": "application/json", accept: "application/graphql-response+json", "x-cost-report": "1" }, body: JSON.stringify({ query: ME }) });
     const body = (await first.json()) as { extensions: { cost: { estimated: number; actual: number; charged: number } } };
     assert.deepEqual(body.extensions.cost, { estimated: 1, actual: 0, charged: 1, maxCost: 50 }, "anonymous `me` is null: the minimum charge only");
     assert.equal((await gql(b.url, ME)).status, 200);

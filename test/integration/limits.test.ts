@@ -146,14 +146,14 @@ describe("the per-consumer budget", () => {
   });
 
   it("reports the cost in extensions only when the client asks", async () => {
-    const plain = await fetch(shared.url, { method: "POST", headers: { "content-type": "application/json", "x-api-key": "key-a" }, body: JSON.stringify({ query: ME }) });
+    const plain = await fetch(shared.url, { method: "POST", headers: { "content-type": "application/json", accept: "application/graphql-response+json", "x-api-key": "key-a" }, body: JSON.stringify({ query: ME }) });
     assert.equal(((await plain.json()) as { extensions?: unknown }).extensions, undefined);
   });
 });
 
 /** Sends a query with the cost report header; the body keeps its extensions. */
 async function withCostReport(url: string, query: string, token: string) {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}`, "x-cost-report": "1" }, body: JSON.stringify({ query }) });
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", accept: "application/graphql-response+json", authorization: `Bearer ${token}`, "x-cost-report": "1" }, body: JSON.stringify({ query }) });
   return { status: res.status, headers: res.headers, body: (await res.json()) as { data: any; extensions: { cost: unknown } } };
 }
 

@@ -93,7 +93,7 @@ const tiers = (customer: { capacity: number; refillPerSecond: number }) => {
 async function estimatedCost(gateway: TestGateway, query: string, variables: Record<string, unknown>, token: string): Promise<number> {
   const response = await fetch(gateway.url, {
     method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}`, "x-cost-report": "1" },
+    headers: { "content-type": "application/json", accept: "application/graphql-response+json", authorization: `Bearer ${token}`, "x-cost-report": "1" },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as { extensions?: { cost?: { estimated?: number } } };

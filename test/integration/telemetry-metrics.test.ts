@@ -39,7 +39,7 @@ describe("/metrics", () => {
 
   it("counts errors by code, including requests refused at the edge before any operation", async () => {
     const before = await scrape(metricsUrl);
-    await (await fetch(system.gateway.url, { method: "POST", headers: { "content-type": "application/json" }, body: "{oops" })).text();
+    await (await fetch(system.gateway.url, { method: "POST", headers: { "content-type": "application/json", accept: "application/graphql-response+json" }, body: "{oops" })).text();
     await postGraphQL(system.gateway.url, "{ noSuchField }");
     const after = await scrape(metricsUrl);
     const delta = (name: string, labels: Record<string, string>) => sample(after, name, labels) - sample(before, name, labels);

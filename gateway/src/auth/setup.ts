@@ -1,24 +1,22 @@
 /**
  * Assembles authentication and authorization from the `auth` config: the key source, the
- * token verifier, the edge authenticator and the authorization plugin, whose requirements are
- * rebuilt from the supergraph SDL each time it loads. Assembly only.
+ * token verifier, the authentication stage and the authorization stage (whose requirements come
+ * with each supergraph snapshot). Assembly only.
  */
-import type { ApolloServerPlugin } from "@apollo/server";
 import type { AuthConfig } from "../config/auth.ts";
 import type { Logger } from "../logging/logger.ts";
-import type { RequestContext } from "../server/context.ts";
 import type { FileSupergraphSource } from "../supergraph/file-source.ts";
 import { createAuthenticator, type Authenticate } from "./authenticate.ts";
+import { createAuthorizeStage, type AuthorizeInput, type AuthorizationOutcome } from "./authorize-stage.ts";
 import { fileKeySource, RemoteKeySource, type KeySource } from "./jwks.ts";
-import { AuthorizationState, authorizationPlugin } from "./plugin.ts";
 import { readAuthRequirements, type AuthRequirements } from "./requirements.ts";
 import { TokenVerifier } from "./verifier.ts";
 
 export interface AuthRuntime {
-  /** The edge step: runs before Apollo Server. */
+  /** The pipeline's authentication stage. */
   readonly authenticate: Authenticate;
-  /** The request-level authorization policy. */
-  readonly plugin: ApolloServerPlugin<RequestContext>;
+  /** The pipeline's authorization stage. */
+  readonly authorize: (input: AuthorizeInput) => AuthorizationOutcome | Promise<AuthorizationOutcome>;
 }
 
 export function setupAuth(config: AuthConfig, deps: { supergraph: FileSupergraphSource; logger: Logger }): AuthRuntime {
@@ -41,10 +39,8 @@ export function setupAuth(config: AuthConfig, deps: { supergraph: FileSupergraph
     cache: config.tokenCache,
   });
 
-  let state: AuthorizationState | undefined;
   deps.supergraph.onLoad((supergraph) => {
     const requirements = readAuthRequirements(supergraph.sdl);
-    state = new AuthorizationState(requirements, config.analysisCacheEntries);
     const missing = policyNames(requirements).filter((p) => !Object.hasOwn(config.policies, p));
     if (missing.length > 0) logger.warn({ policies: missing }, "the supergraph uses policies the gateway config does not define: they deny");
     logger.info({ types: requirements.types.size, fields: requirements.fields.size, mode: config.onUnauthorized }, "authorization requirements loaded");
@@ -52,7 +48,7 @@ export function setupAuth(config: AuthConfig, deps: { supergraph: FileSupergraph
 
   return {
     authenticate: createAuthenticator({ verifier, logger }),
-    plugin: authorizationPlugin({ state: () => state, mode: config.onUnauthorized, policies: config.policies }),
+    authorize: createAuthorizeStage({ mode: config.onUnauthorized, policies: config.policies, cacheEntries: config.analysisCacheEntries }),
   };
 }
 

@@ -16,6 +16,12 @@ export const operationLimitsSchema = z.strictObject({
   maxRootFields: limit.default(20),
   /** Directive applications in one document. Default 50. */
   maxDirectives: limit.default(50),
+  /**
+   * Fields one operation selects with every fragment spread expanded, as execution sees them.
+   * Bounds what fragments that spread each other can expand to (2^n for n fragments), which the
+   * token limit cannot see. Default 5000.
+   */
+  maxFields: limit.default(5_000),
   /** Lexical tokens in one document, counted while parsing so a huge document is refused before it is parsed in full. Default 5000. */
   maxTokens: limit.default(5_000),
 });

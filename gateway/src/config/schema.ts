@@ -105,6 +105,14 @@ export const gatewayConfigSchema = z.strictObject({
           minBytes: z.number().int().min(0).default(1_024),
         })
         .prefault({}),
+      /**
+       * Refuse GET operations that carry none of the headers a browser cannot add cross-site
+       * without a CORS preflight (`apollo-require-preflight`, `x-apollo-operation-name`,
+       * `graphql-preflight`): a page on another site could otherwise make a visitor's browser run
+       * queries with its ambient credentials. POST needs a JSON content type, which always
+       * preflights. Default true.
+       */
+      csrfPrevention: z.boolean().default(true),
       /** Browser origins allowed to call the GraphQL path from another site (config/cors.ts); none by default. */
       cors: corsConfigSchema.prefault({}),
     })

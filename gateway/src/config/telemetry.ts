@@ -5,8 +5,8 @@
  */
 import { z } from "zod";
 
-/** Variable names whose values never reach a log line (matched case-insensitively, as substrings). */
-export const defaultSensitiveVariables = [
+/** Argument and input-field names whose values never reach a log line (matched case-insensitively, as substrings). */
+export const defaultSensitiveNames = [
   "password",
   "token",
   "secret",
@@ -15,6 +15,11 @@ export const defaultSensitiveVariables = [
   "apiKey",
   "cardNumber",
   "cvv",
+  "card",
+  "iban",
+  "ssn",
+  "pin",
+  "credential",
 ] as const;
 
 /** Upper bounds in seconds for the request and subgraph latency histograms. */
@@ -51,13 +56,16 @@ export const telemetryConfigSchema = z.strictObject({
     .strictObject({
       /** One JSON line per request at response finish. */
       enabled: z.boolean().default(true),
-      /** Put the operation's variables on the line (sensitive ones redacted). */
-      includeVariables: z.boolean().default(true),
       /**
-       * Variables whose name contains one of these (case-insensitive) are logged as
-       * `[redacted]`, at any depth of an input object.
+       * Put the operation's variables on the line. Default false: variable values are user data.
+       * When on, each variable is redacted by the argument it feeds, never by its own name
+       * (telemetry/variable-redaction.ts); inline literals are never logged.
        */
-      sensitiveVariables: z.array(z.string().min(1)).default([...defaultSensitiveVariables]),
+      includeVariables: z.boolean().default(false),
+      /** A variable feeding an argument, or an input field, whose name contains one of these (case-insensitive) is logged as `[redacted]`. */
+      sensitiveNames: z.array(z.string().min(1)).default([...defaultSensitiveNames]),
+      /** Arguments whose variables are always logged as `[redacted]`, e.g. `Mutation.login(password:)` or `login(password:)`. */
+      sensitiveArguments: z.array(z.string().regex(/^(\w+\.)?\w+\(\w+:\)$/, "expected Type.field(arg:) or field(arg:)")).default([]),
     })
     .prefault({}),
   tracing: z

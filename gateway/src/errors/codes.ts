@@ -26,17 +26,32 @@ export const errorCodes = {
   MAX_ROOT_FIELDS_EXCEEDED: 400,
   MAX_DIRECTIVES_EXCEEDED: 400,
   MAX_TOKENS_EXCEEDED: 400,
+  /** More fields than `operations.limits.maxFields` with fragments expanded (fragment fan-out). */
+  MAX_FIELDS_EXCEEDED: 400,
+  /** `variables` or `extensions` nested deeper than the pipeline accepts. */
+  INPUT_TOO_DEEP: 400,
+  /** The document asks for `__schema` or `__type` while `operations.introspection` is off. */
+  INTROSPECTION_DISABLED: 400,
+  /** Variables that do not coerce to their declared types. */
+  BAD_USER_INPUT: 400,
+  /** A GET (or a form-encoded POST) without a header a browser cannot send cross-site on its own. */
+  CSRF_PREVENTED: 400,
+  /** A mutation over GET: GET may only run queries. */
+  MUTATION_OVER_GET: 405,
+  /** Automatic persisted queries are off (disabled, or closed by a safelist manifest). */
+  PERSISTED_QUERY_NOT_SUPPORTED: 400,
   BATCH_TOO_LARGE: 400,
   BATCHING_DISABLED: 400,
   OPERATION_RESOLUTION_FAILURE: 400,
+  GRAPHQL_PARSE_FAILED: 400,
+  GRAPHQL_VALIDATION_FAILED: 400,
   SUBSCRIPTION_OVER_HTTP: 400,
   /** 400 from a safelist manifest; Apollo Server answers an APQ miss with 200, as the APQ protocol expects. */
   PERSISTED_QUERY_NOT_FOUND: 400,
   PERSISTED_QUERY_HASH_MISMATCH: 400,
   OPERATION_NOT_IN_SAFELIST: 400,
   // Subscriptions (WebSocket and SSE): refused before the stream starts, or ending it.
-  GRAPHQL_PARSE_FAILED: 400,
-  GRAPHQL_VALIDATION_FAILED: 400,
+
   /** Only subscriptions are served over WebSocket and SSE; queries and mutations go as plain requests. */
   SUBSCRIPTION_ONLY: 400,
   /** Too many active subscriptions on the connection or for the consumer. */

@@ -1,22 +1,19 @@
 /**
  * Assembles demand control and rate limits from the `limits` config: the cost directives
  * (rebuilt on every supergraph load), the store (memory, or Redis with its failure policy),
- * the load monitor, the metrics and the plugin. Assembly only.
+ * the load monitor, the metrics and the pipeline's limits stages. Assembly only.
  */
-import type { ApolloServerPlugin } from "@apollo/server";
 import { Kind, parse } from "graphql";
 import type { Registry } from "prom-client";
 import type { LimitsConfig } from "../config/limits.ts";
 import type { Logger } from "../logging/logger.ts";
-import type { RequestContext } from "../server/context.ts";
 import type { SubgraphLayer } from "../subgraph/types.ts";
 import type { FileSupergraphSource } from "../supergraph/file-source.ts";
-import { costDirectivesFrom, type CostDirectives } from "./cost-directives.ts";
 import { FailoverStore } from "./failover-store.ts";
 import { fullCapacity, LoadMonitor, type LoadFactor } from "./load-factor.ts";
 import { MemoryStore } from "./memory-store.ts";
 import { limitsMetrics } from "./metrics.ts";
-import { limitsPlugin } from "./plugin.ts";
+import { createLimitsStage, type LimitsStage } from "./limits-stage.ts";
 import type { LimiterStore } from "./store.ts";
 import { upstreamLatencyLayer } from "./upstream-latency-layer.ts";
 import { atMostEvery } from "../logging/at-most-every.ts";
@@ -31,8 +28,8 @@ export interface LimitsDeps {
 }
 
 export interface LimitsRuntime {
-  /** After authorization in the plugin list (it decides in `responseForOperation` anyway). */
-  readonly plugin: ApolloServerPlugin<RequestContext>;
+  /** Admission, pricing and settlement, for the operation pipeline. */
+  readonly stage: LimitsStage;
   /** Feeds subgraph latency to the load monitor; undefined when that signal is not configured. */
   readonly subgraphLayer: SubgraphLayer | undefined;
   /** The current load factor (1 without `dynamic`). */
@@ -45,9 +42,7 @@ export async function setupLimits(config: LimitsConfig, deps: LimitsDeps): Promi
   const logger = deps.logger.child({ component: "limits" });
   const metrics = limitsMetrics(deps.registry);
 
-  let directives: CostDirectives | undefined;
   deps.supergraph.onLoad((loaded) => {
-    directives = costDirectivesFrom(loaded.sdl);
     const unknown = unknownCoordinates(loaded.sdl, Object.keys(config.routes));
     if (unknown.length > 0) logger.warn({ routes: unknown }, "limits.routes names fields the supergraph does not have: those limits never apply");
   });
@@ -75,7 +70,7 @@ export async function setupLimits(config: LimitsConfig, deps: LimitsDeps): Promi
 
   logger.info({ mode: config.mode, store: store.kind, tiers: Object.keys(config.tiers), routes: Object.keys(config.routes), global: config.global?.costPerSecond }, "rate limits on");
   return {
-    plugin: limitsPlugin({ config, directives: () => directives, store, load, metrics, logger }),
+    stage: createLimitsStage({ config, store, load, metrics, logger }),
     subgraphLayer: latencyMonitor ? upstreamLatencyLayer((ms) => latencyMonitor.recordUpstreamLatency(ms)) : undefined,
     load,
     store,

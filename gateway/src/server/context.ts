@@ -38,8 +38,10 @@ export interface RequestContext {
   readonly signal: AbortSignal;
   /** Monotonic start time (performance.now()). */
   readonly startedAt: number;
-  /** The verified caller; `anonymous` when no token was sent. */
-  readonly principal: Principal;
+  /** The credentials the authentication stage verifies: the HTTP `Authorization` header, or graphql-ws's `connection_init` payload. */
+  readonly authorization: string | undefined;
+  /** The verified caller; `anonymous` until the authentication stage verified a token (written by it alone). */
+  principal: Principal;
   /**
    * This request's telemetry record (access-log line, metrics), absent when telemetry is off.
    * A field rather than a WeakMap keyed by the context: Apollo Server hands plugins and data

@@ -1,25 +1,34 @@
 /**
- * The HTTP edge: turns a Node request into Apollo Server's neutral `HTTPGraphQLRequest`, so no
- * policy imports the HTTP framework. Faults found here (wrong method, wrong content type,
- * oversized or malformed body) are answered with GraphQL-shaped JSON and a 4xx before Apollo
- * Server is involved.
+ * The HTTP transport: GraphQL over HTTP (POST with a JSON body, GET with query parameters, JSON
+ * array batches) on the GraphQL path, and the other routes of the gateway port. It checks what is
+ * HTTP's own (CORS, method, media types, body size and deadline, JSON, CSRF), turns each
+ * operation into the neutral `OperationRequest`, runs it through the operation pipeline, and
+ * frames the answer: status by the GraphQL-over-HTTP rules, the media type the client accepts,
+ * compression. Nothing here decides policy.
  */
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
-import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from "@apollo/server";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { errorBody, errorCodes, type ErrorCode } from "../errors/codes.ts";
 import type { Logger } from "../logging/logger.ts";
+import type { Execute } from "../execution/gateway-executor.ts";
+import { operationRequestFrom, type OperationRequest, type RequestShapeFault } from "../pipeline/operation-request.ts";
+import { refuse } from "../pipeline/refusal.ts";
+import type { OperationAnswer, OperationPipeline } from "../pipeline/pipeline.ts";
+import { recordEdgeError, recordResult } from "../telemetry/request-record.ts";
 import { readBody } from "./body.ts";
 import type { ClientAddressOf } from "./client-address.ts";
 import { appendVary, compress, negotiateEncoding } from "./compression.ts";
 import type { Cors } from "./cors.ts";
-import { anonymous, requestIdFrom, type Principal, type RequestContext } from "./context.ts";
+import { requestIdFrom, type RequestContext } from "./context.ts";
+import { negotiateMediaType, statusFor } from "./graphql-over-http.ts";
+import type { LandingPage } from "./landing-page.ts";
+import { openRequestContext } from "./request-context.ts";
 import { sendJson, type RouteHandler } from "./routes.ts";
-import { resolvePersistedBody, resolvePersistedSearch, type PersistedOperations } from "../hardening/persisted-operations.ts";
-import { bindContext, recordEdgeError, recordOfResponse } from "../telemetry/request-record.ts";
+import { serializeResult } from "./serialize-result.ts";
 import { acceptsEventStream } from "../subscriptions/sse-handler.ts";
 
 export interface HttpHandlerOptions {
-  apollo: () => ApolloServer<RequestContext>;
+  pipeline: OperationPipeline;
+  execute: Execute;
   logger: Logger;
   graphqlPath: string;
   bodyLimitBytes: number;
@@ -29,11 +38,9 @@ export interface HttpHandlerOptions {
   /** Whole-request deadline: past it the context's signal aborts every subgraph fetch. */
   requestTimeoutMs: number;
   batching: { enabled: boolean; maxOperations: number };
-  /** Persisted operations from a manifest, when configured. */
-  persisted?: PersistedOperations | undefined;
   /** True once shutdown began: new requests get 503. */
   isDraining: () => boolean;
-  /** Serves GraphQL over SSE (`Accept: text/event-stream`); absent: such requests go to Apollo Server like any other. */
+  /** Serves GraphQL over SSE (`Accept: text/event-stream`); absent: such requests are answered as plain requests. */
   eventStream?: (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<void>;
   /** The client's address (the socket's peer, or from X-Forwarded-For behind trusted proxies). */
   clientAddressOf: ClientAddressOf;
@@ -41,21 +48,25 @@ export interface HttpHandlerOptions {
   compression?: { minBytes: number } | undefined;
   /** CORS for browser apps on other origins (server/cors.ts); absent: no CORS header is sent. */
   cors?: Cors | undefined;
-  /** Verifies the caller's credentials (auth/authenticate.ts); absent: every caller is anonymous. */
-  authenticate?: (headers: IncomingHttpHeaders) => Promise<
-    | { kind: "authenticated"; principal: Principal }
-    | { kind: "refused"; code: ErrorCode; message: string; headers: Record<string, string> }
-  >;
+  /** Refuse GET requests a browser could send cross-site without a preflight (`server.csrfPrevention`). */
+  csrfPrevention: boolean;
+  /** The page a browser gets for a GET without a query; absent: none. */
+  landingPage?: LandingPage | undefined;
 }
 
+/** Headers a browser cannot add to a cross-site request without a CORS preflight. */
+const preflightHeaders = ["apollo-require-preflight", "x-apollo-operation-name", "graphql-preflight"];
+
 export function createHttpHandler(options: HttpHandlerOptions) {
+  const contextOptions = { logger: options.logger, clientAddressOf: options.clientAddressOf, requestTimeoutMs: options.requestTimeoutMs };
+
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = requestIdFrom(req.headers);
     res.setHeader("x-request-id", requestId);
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const path = q === -1 ? url : url.slice(0, q);
-    const rawSearch = q === -1 ? "" : url.slice(q);
+    const rawSearch = q === -1 ? "" : url.slice(q + 1);
 
     // CORS first, so a browser page can read every answer below, refusals included.
     if (options.cors && path === options.graphqlPath) {
@@ -80,124 +91,156 @@ export function createHttpHandler(options: HttpHandlerOptions) {
     if (method !== "GET" && method !== "POST" && method !== "HEAD") {
       return fail(res, "METHOD_NOT_ALLOWED", `Method ${method} is not allowed on ${options.graphqlPath}; use POST (or GET for queries)`, { allow: "GET, POST" });
     }
-    // Subscriptions over Server-Sent Events: their own body, auth and limits (subscriptions/sse-handler.ts).
     if (options.eventStream && method !== "HEAD" && acceptsEventStream(req.headers.accept)) {
       return options.eventStream(req, res, requestId);
     }
+    const mediaType = negotiateMediaType(req.headers.accept);
+    if (method !== "POST" && options.landingPage && rawSearch === "" && prefersHtml(req.headers.accept)) {
+      const html = await options.landingPage();
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-length": Buffer.byteLength(html) });
+      return void res.end(method === "HEAD" ? undefined : html);
+    }
+    if (!mediaType) {
+      return fail(res, "NOT_ACCEPTABLE", "Accept names no media type this endpoint answers in; accept application/graphql-response+json or application/json");
+    }
 
-    let body: unknown = undefined;
+    let operations: Array<OperationRequest | RequestShapeFault>;
+    let batch = false;
     if (method === "POST") {
-      const contentType = (req.headers["content-type"] ?? "").toLowerCase();
-      const mediaType = contentType.split(";")[0]!.trim();
-      if (mediaType !== "application/json" && mediaType !== "application/graphql-response+json") {
-        req.resume();
+      const read = await readOperations(req, options);
+      if (read.kind === "fault") return fail(res, read.code, read.message, read.headers);
+      if (read.kind === "aborted") return;
+      operations = read.operations;
+      batch = read.batch;
+    } else {
+      if (options.csrfPrevention && !preflightHeaders.some((h) => req.headers[h] !== undefined)) {
         return fail(
           res,
-          "UNSUPPORTED_MEDIA_TYPE",
-          mediaType ? `Content-Type "${mediaType}" is not supported; send application/json` : "Missing Content-Type header; send application/json",
+          "CSRF_PREVENTED",
+          "This GET request could have been sent by a page on another site, so it is refused: send the header apollo-require-preflight: true (any value), or POST the operation with Content-Type: application/json",
         );
       }
-      const contentEncoding = req.headers["content-encoding"]?.trim().toLowerCase();
-      if (contentEncoding && contentEncoding !== "identity") {
-        req.resume();
-        return fail(res, "UNSUPPORTED_MEDIA_TYPE", `Content-Encoding "${contentEncoding}" is not supported for request bodies; send the body uncompressed`);
-      }
-      const read = await readBody(req, options.bodyLimitBytes, options.bodyTimeoutMs);
-      switch (read.kind) {
-        case "aborted":
-          return; // the client is gone; nothing to answer
-        case "too-large":
-          res.setHeader("connection", "close");
-          return fail(res, "PAYLOAD_TOO_LARGE", `Request body exceeds the limit of ${read.limit} bytes`);
-        case "timeout":
-          res.setHeader("connection", "close");
-          return fail(res, "REQUEST_BODY_TIMEOUT", `Request body did not arrive within ${read.timeoutMs} ms`);
-        case "ok":
-          break;
-      }
-      if (read.text.trim() === "") {
-        return fail(res, "EMPTY_BODY", 'Request body is empty; send a JSON object such as {"query": "{ __typename }"}');
-      }
-      try {
-        body = JSON.parse(read.text);
-      } catch (e) {
-        return fail(res, "INVALID_JSON", `Request body is not valid JSON: ${(e as Error).message}`);
-      }
-      if (body === null || typeof body !== "object") {
-        return fail(res, "BAD_REQUEST", "Request body must be a JSON object (or an array for a batch)");
-      }
-      if (Array.isArray(body)) {
-        if (!options.batching.enabled) return fail(res, "BATCHING_DISABLED", "Batched operations are not accepted here; send one operation per request");
-        if (body.length === 0 || body.length > options.batching.maxOperations) {
-          return fail(res, "BATCH_TOO_LARGE", `A batch holds 1 to ${options.batching.maxOperations} operations; this one has ${body.length}`);
-        }
-        const bad = body.findIndex((op: unknown) => op === null || typeof op !== "object" || Array.isArray(op));
-        if (bad !== -1) return fail(res, "BAD_REQUEST", `Batch element ${bad} must be a JSON object such as {"query": "{ __typename }"}`);
-      } else if (Object.keys(body).length === 0) {
-        return fail(res, "BAD_REQUEST", 'Request body is an empty JSON object; send {"query": "..."} (and "variables", "operationName" as needed)');
-      }
+      const params = new URLSearchParams(rawSearch);
+      const fields: Record<string, unknown> = {};
+      for (const [key, value] of params) fields[key] = value;
+      const built = operationRequestFrom(fields, "http-get");
+      if ("kind" in built) return fail(res, built.code, built.message);
+      operations = [built];
     }
 
-    let search = rawSearch;
-    if (options.persisted) {
-      const resolved = method === "POST" ? resolvePersistedBody(options.persisted, body) : resolvePersistedSearch(options.persisted, rawSearch);
-      if (resolved.kind === "refused") return fail(res, resolved.code, resolved.message);
-      if (method === "POST") body = resolved.value;
-      else search = resolved.value as string;
-    }
-
-    // Authentication happens here, before Apollo Server: a bad token is refused (401), never downgraded to anonymous.
-    let principal: Principal = anonymous;
-    if (options.authenticate) {
-      const outcome = await options.authenticate(req.headers);
-      if (outcome.kind === "refused") return fail(res, outcome.code, outcome.message, outcome.headers);
-      principal = outcome.principal;
-    }
-
-    // Aborts on client disconnect (AbortError) or when the deadline passes (TimeoutError). One
-    // controller and a plain timer: AbortSignal.any + AbortSignal.timeout cost several times more per request.
-    const abort = new AbortController();
-    const deadline = setTimeout(() => abort.abort(new DOMException(`request deadline of ${options.requestTimeoutMs} ms passed`, "TimeoutError")), options.requestTimeoutMs);
-    deadline.unref();
-    res.once("close", () => {
-      clearTimeout(deadline);
-      if (!res.writableFinished) abort.abort();
-    });
-    const signal = abort.signal;
-    const context: RequestContext = {
-      requestId,
-      logger: options.logger.child({ requestId }),
-      headers: req.headers,
-      clientAddress: options.clientAddressOf(req),
-      signal,
-      startedAt: performance.now(),
-      principal,
-      telemetry: recordOfResponse(res),
-    };
-    bindContext(context);
-
-    const headers = new HeaderMap();
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
-    }
-    const httpGraphQLRequest: HTTPGraphQLRequest = { method: method === "HEAD" ? "GET" : method, headers, search, body };
-
+    const context = openRequestContext(req, res, requestId, contextOptions);
     try {
-      const result = await options.apollo().executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context });
-      for (const [name, value] of result.headers) res.setHeader(name, value);
-      res.statusCode = result.status ?? 200;
-      if (result.body.kind === "complete") {
-        await sendComplete(req, res, result.body.string, options.compression);
-      } else {
-        for await (const chunk of result.body.asyncIterator) res.write(chunk);
-        res.end();
-      }
+      const answers: OperationAnswer[] = [];
+      for (const operation of operations) answers.push(await runOne(operation, context));
+      const body = batch ? `[${answers.map((a) => serializeResult(a.body)).join(",")}]` : serializeResult(answers[0]!.body);
+      recordResult(context, batch ? { errors: answers.flatMap((a) => a.body.errors ?? []) } : answers[0]!.body);
+      const status = batch ? 200 : statusFor(answers[0]!.status, answers[0]!.body.errors?.[0]?.extensions?.code, mediaType);
+      for (const answer of answers) for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+      res.statusCode = status;
+      res.setHeader("content-type", `${mediaType}; charset=utf-8`);
+      await sendComplete(req, res, method === "HEAD" ? "" : body, options.compression);
     } catch (e) {
       context.logger.error({ err: e }, "unhandled error while serving a GraphQL request");
       if (!res.headersSent) fail(res, "INTERNAL_SERVER_ERROR", `Internal error (request id ${requestId})`);
       else res.destroy();
     }
   };
+
+  async function runOne(request: OperationRequest | RequestShapeFault, context: RequestContext): Promise<OperationAnswer> {
+    // A batch element of the wrong shape is answered on its own; the others still run.
+    if ("kind" in request) return options.pipeline.respond({ outcome: refuse(request.code, request.message), charge: undefined }, undefined, context);
+    const preparation = await options.pipeline.prepare(request, context);
+    let result;
+    if (preparation.outcome.kind === "prepared") {
+      const prepared = preparation.outcome;
+      if (prepared.filtered && !prepared.filtered.executable) {
+        result = { data: {} }; // every root field was removed: nothing to plan or fetch
+      } else {
+        try {
+          result = await options.execute({ ...prepared, context });
+        } catch (e) {
+          context.logger.error({ err: e }, "operation execution failed");
+          result = { data: null, errors: [{ message: `Internal error (request id ${context.requestId})`, extensions: { code: "INTERNAL_SERVER_ERROR" } }] };
+        }
+      }
+    }
+    return options.pipeline.respond(preparation, result, context);
+  }
+}
+
+type ReadOutcome =
+  | { kind: "ok"; operations: Array<OperationRequest | RequestShapeFault>; batch: boolean }
+  | { kind: "fault"; code: ErrorCode; message: string; headers?: Record<string, string> }
+  | { kind: "aborted" };
+
+async function readOperations(req: IncomingMessage, options: HttpHandlerOptions): Promise<ReadOutcome> {
+  const contentType = (req.headers["content-type"] ?? "").toLowerCase();
+  const mediaType = contentType.split(";")[0]!.trim();
+  if (mediaType !== "application/json" && mediaType !== "application/graphql-response+json") {
+    req.resume();
+    return {
+      kind: "fault",
+      code: "UNSUPPORTED_MEDIA_TYPE",
+      message: mediaType ? `Content-Type "${mediaType}" is not supported; send application/json` : "Missing Content-Type header; send application/json",
+    };
+  }
+  const contentEncoding = req.headers["content-encoding"]?.trim().toLowerCase();
+  if (contentEncoding && contentEncoding !== "identity") {
+    req.resume();
+    return { kind: "fault", code: "UNSUPPORTED_MEDIA_TYPE", message: `Content-Encoding "${contentEncoding}" is not supported for request bodies; send the body uncompressed` };
+  }
+  const read = await readBody(req, options.bodyLimitBytes, options.bodyTimeoutMs);
+  switch (read.kind) {
+    case "aborted":
+      return { kind: "aborted" }; // the client is gone; nothing to answer
+    case "too-large":
+      return { kind: "fault", code: "PAYLOAD_TOO_LARGE", message: `Request body exceeds the limit of ${read.limit} bytes`, headers: { connection: "close" } };
+    case "timeout":
+      return { kind: "fault", code: "REQUEST_BODY_TIMEOUT", message: `Request body did not arrive within ${read.timeoutMs} ms`, headers: { connection: "close" } };
+    case "ok":
+      break;
+  }
+  if (read.text.trim() === "") return { kind: "fault", code: "EMPTY_BODY", message: 'Request body is empty; send a JSON object such as {"query": "{ __typename }"}' };
+  let body: unknown;
+  try {
+    body = JSON.parse(read.text);
+  } catch (e) {
+    return { kind: "fault", code: "INVALID_JSON", message: `Request body is not valid JSON: ${(e as Error).message}` };
+  }
+  if (body === null || typeof body !== "object") return { kind: "fault", code: "BAD_REQUEST", message: "Request body must be a JSON object (or an array for a batch)" };
+  if (!Array.isArray(body)) {
+    if (Object.keys(body).length === 0) {
+      return { kind: "fault", code: "BAD_REQUEST", message: 'Request body is an empty JSON object; send {"query": "..."} (and "variables", "operationName" as needed)' };
+    }
+    const built = operationRequestFrom(body as Record<string, unknown>, "http-post");
+    if ("kind" in built) return built;
+    return { kind: "ok", operations: [built], batch: false };
+  }
+  if (!options.batching.enabled) return { kind: "fault", code: "BATCHING_DISABLED", message: "Batched operations are not accepted here; send one operation per request" };
+  if (body.length === 0) return { kind: "fault", code: "BAD_REQUEST", message: "The batch is empty; send at least one operation in the array" };
+  if (body.length > options.batching.maxOperations) {
+    return { kind: "fault", code: "BATCH_TOO_LARGE", message: `A batch holds 1 to ${options.batching.maxOperations} operations; this one has ${body.length}` };
+  }
+  const operations: Array<OperationRequest | RequestShapeFault> = [];
+  for (let i = 0; i < body.length; i++) {
+    const element: unknown = body[i];
+    if (element === null || typeof element !== "object" || Array.isArray(element)) {
+      operations.push({ kind: "fault", code: "BAD_REQUEST", message: `Batch element ${i} must be a JSON object such as {"query": "{ __typename }"}` });
+      continue;
+    }
+    const built = operationRequestFrom(element as Record<string, unknown>, "http-post");
+    operations.push("kind" in built ? { ...built, message: `Batch element ${i}: ${built.message}` } : built);
+  }
+  return { kind: "ok", operations, batch: true };
+}
+
+/** A browser navigating to the endpoint: it names text/html before any JSON type. */
+function prefersHtml(accept: string | undefined): boolean {
+  if (!accept) return false;
+  const html = accept.indexOf("text/html");
+  if (html === -1) return false;
+  const json = accept.search(/application\/(graphql-response\+)?json/);
+  return json === -1 || html < json;
 }
 
 /** Sends a whole answer, compressed when it is large enough and the client accepts it. */
@@ -215,5 +258,6 @@ async function sendComplete(req: IncomingMessage, res: ServerResponse, text: str
 
 function fail(res: ServerResponse, code: ErrorCode, message: string, headers: Record<string, string> = {}): void {
   recordEdgeError(res, code);
-  sendJson(res, errorCodes[code], errorBody(code, message), headers);
+  const requestId = String(res.getHeader("x-request-id") ?? "");
+  sendJson(res, errorCodes[code], errorBody(code, message, requestId ? { requestId } : {}), headers);
 }

@@ -16,13 +16,14 @@ import type { QueryPlan } from "@apollo/query-planner";
 import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from "@apollo/server-gateway-interface";
 import type { FormattedExecutionResult, GraphQLFormattedError } from "graphql";
 import type { RequestContext } from "../server/context.ts";
-import type { Planning, PlannedSubscription } from "./planner.ts";
+import type { SupergraphSnapshot } from "../supergraph/snapshot.ts";
+import type { PlannedSubscription } from "./planner.ts";
 
 /** The in-memory service the seed fetch reads the event from. */
 const EVENT_SERVICE = "__subscription_event__";
 
 export interface EventExecution {
-  readonly planning: Planning;
+  readonly snapshot: SupergraphSnapshot;
   readonly planned: PlannedSubscription;
   /** The subgraph data sources by name (the registry's, shared with queries). */
   readonly services: ServiceMap;
@@ -44,7 +45,7 @@ const plans = new WeakMap<PlannedSubscription, QueryPlan>();
 
 /** The client's answer to one upstream event. */
 export async function executeEvent(execution: EventExecution, event: FormattedExecutionResult): Promise<FormattedExecutionResult> {
-  const { planning, planned, context, variables } = execution;
+  const { snapshot, planned, context, variables } = execution;
   const upstreamErrors = event.errors ?? [];
   if (event.data == null) return { data: null, errors: upstreamErrors.length > 0 ? [...upstreamErrors] : [{ message: "The subgraph sent an event without data" }] };
 
@@ -67,8 +68,8 @@ export async function executeEvent(execution: EventExecution, event: FormattedEx
     { ...execution.services, [EVENT_SERVICE]: eventSource },
     requestContext,
     planned.operationContext,
-    planning.supergraphSchema,
-    planning.federationApiSchema,
+    snapshot.supergraphSchema,
+    snapshot.federationApiSchema,
   );
   const errors: GraphQLFormattedError[] = [...upstreamErrors, ...(result.errors ?? []).map((e) => ("toJSON" in e ? e.toJSON() : e) as GraphQLFormattedError)];
   return { data: (result.data ?? null) as Record<string, unknown> | null, ...(errors.length > 0 ? { errors } : {}) };

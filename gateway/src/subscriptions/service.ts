@@ -1,62 +1,41 @@
 /**
- * One federated subscription, whatever the transport: parse and validate against the API schema,
- * authorize (directives), count it against the consumer's limit, charge the rate limits, plan,
- * join the shared upstream for the primary field, and turn each upstream event into this client's
- * answer (the rest of the plan fetched with this client's token, unauthorized fields patched).
- * Ends on the client's leaving, the upstream's end, a slow reader, or the token's expiry
- * (TOKEN_EXPIRED), and then releases everything it holds.
+ * The execution stage for subscriptions, whatever the transport. The operation pipeline has
+ * already authenticated, charged, resolved persisted operations, parsed, validated, authorized
+ * and priced the subscription; here it is counted against the consumer's limit, planned, joined
+ * to the shared upstream for its primary field, and each upstream event is turned into this
+ * client's answer (the rest of the plan fetched with this client's token, unauthorized fields
+ * patched, errors shaped). Ends on the client's leaving, the upstream's end, a slow reader, or the
+ * token's expiry (TOKEN_EXPIRED), and then releases everything it holds.
  */
-import type { IncomingHttpHeaders } from "node:http";
 import type { ServiceMap } from "@apollo/gateway";
-import { getOperationAST, getVariableValues, GraphQLError, parse, validate, type DocumentNode, type FormattedExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
-import { errorCodes, type ErrorCode } from "../errors/codes.ts";
-import type { Logger } from "../logging/logger.ts";
-import { anonymous, type Principal, type RequestContext } from "../server/context.ts";
+import type { FormattedExecutionResult, GraphQLFormattedError } from "graphql";
+import type { ErrorCode } from "../errors/codes.ts";
+import type { Prepared } from "../pipeline/pipeline.ts";
+import { refuse, type Refusal } from "../pipeline/refusal.ts";
+import type { ErrorShaper } from "../pipeline/error-shaping.ts";
+import { anonymous, type RequestContext } from "../server/context.ts";
 import type { SubgraphRegistry } from "../subgraph/registry.ts";
-import type { Authorizer } from "./authorize.ts";
+import type { SupergraphSnapshot } from "../supergraph/snapshot.ts";
 import type { ConsumerSubscriptionLimit } from "./consumer-limit.ts";
-import type { Planning, SubscriptionPlanner } from "./planner.ts";
+import type { SubscriptionPlanner } from "./planner.ts";
 import { PushStream } from "./push-stream.ts";
-import type { SubscribeRateLimiter } from "./rate-limit.ts";
 import { executeEvent } from "./rest-executor.ts";
 import type { UpstreamEnd, UpstreamHub } from "./upstream.ts";
 import { upstreamKey } from "./upstream-key.ts";
 
-export interface SubscribeRequest {
-  readonly query: string;
-  readonly operationName: string | undefined;
-  readonly variables: Record<string, unknown> | undefined;
-  readonly principal: Principal;
-  readonly headers: IncomingHttpHeaders;
-  readonly clientAddress: string;
-  readonly requestId: string;
-  readonly logger: Logger;
-}
-
-export type SubscribeOutcome =
-  | { readonly kind: "refused"; readonly status: number; readonly errors: GraphQLFormattedError[]; readonly headers: Record<string, string> }
-  | {
-      readonly kind: "started";
-      readonly stream: PushStream<FormattedExecutionResult>;
-      /** The operation as executed (authorization may have filtered it) and the API schema it is valid in. */
-      readonly document: DocumentNode;
-      readonly schema: GraphQLSchema;
-    };
+export type SubscribeOutcome = Refusal | { readonly kind: "started"; readonly stream: PushStream<FormattedExecutionResult> };
 
 export interface SubscriptionServiceOptions {
   planner: SubscriptionPlanner;
-  /** The sanitized supergraph SDL in service; undefined before the first load. */
-  gatewaySdl: () => string | undefined;
   registry: SubgraphRegistry;
   /** A subgraph's instances in rotation now; undefined: its configured instances. */
   liveUrls?: (subgraph: string) => readonly string[] | undefined;
   hub: UpstreamHub;
-  authorize: Authorizer;
-  rateLimit: SubscribeRateLimiter | undefined;
   consumerLimit: ConsumerSubscriptionLimit;
   /** The consumer id a subscription counts against. */
-  consumerOf: (request: SubscribeRequest) => string;
+  consumerOf: (context: RequestContext) => string;
   maxQueuedEvents: number;
+  shapeError: ErrorShaper;
   /** Epoch ms; injectable for tests. */
   now?: () => number;
 }
@@ -66,15 +45,8 @@ export function codedError(code: ErrorCode, message: string, extensions: Record<
   return { message, extensions: { code, ...extensions } };
 }
 
-const refused = (code: ErrorCode, message: string, extensions: Record<string, unknown> = {}, headers: Record<string, string> = {}, status: number = errorCodes[code]): SubscribeOutcome => ({
-  kind: "refused",
-  status,
-  errors: [codedError(code, message, extensions)],
-  headers,
-});
-
 export class SubscriptionService {
-  private readonly services = new WeakMap<Planning, ServiceMap>();
+  private readonly services = new WeakMap<SupergraphSnapshot, ServiceMap>();
   private readonly now: () => number;
   private active = 0;
   /** Spreads upstream connections over a subgraph's live instances. */
@@ -89,55 +61,22 @@ export class SubscriptionService {
     return this.active;
   }
 
-  async subscribe(request: SubscribeRequest): Promise<SubscribeOutcome> {
+  start(prepared: Prepared, context: RequestContext): SubscribeOutcome {
     const { options } = this;
-    const sdl = options.gatewaySdl();
-    if (!sdl) return refused("SERVICE_UNAVAILABLE", "The supergraph is not loaded yet; retry shortly", {}, { "retry-after": "1" });
-    const planning = options.planner.planningFor(sdl);
-
-    let document: DocumentNode;
-    try {
-      document = parse(request.query);
-    } catch (e) {
-      return refused("GRAPHQL_PARSE_FAILED", e instanceof GraphQLError ? e.message : "The query does not parse");
-    }
-    const validation = validate(planning.apiSchema, document);
-    if (validation.length > 0) return { kind: "refused", status: 400, errors: validation.map((e) => ({ ...e.toJSON(), extensions: { code: "GRAPHQL_VALIDATION_FAILED" } })), headers: {} };
-    const operation = getOperationAST(document, request.operationName);
-    if (!operation) return refused("OPERATION_RESOLUTION_FAILURE", request.operationName ? `Unknown operation named "${request.operationName}"` : "Name the operation to run in operationName");
-    if (operation.operation !== "subscription") return refused("SUBSCRIPTION_ONLY", `Only subscriptions are served here; send a ${operation.operation} as a plain POST request`);
-    const coerced = getVariableValues(planning.apiSchema, operation.variableDefinitions ?? [], request.variables ?? {});
-    if (coerced.errors) return { kind: "refused", status: 400, errors: coerced.errors.map((e) => ({ message: e.message, extensions: { code: "BAD_REQUEST" } })), headers: {} };
-    const variables = request.variables ?? {};
-
-    const { principal } = request;
-    if (principal.kind === "user" && principal.expiresAt * 1000 <= this.now()) return refused("TOKEN_EXPIRED", "The access token has expired; subscribe again with a fresh one");
-
-    const authorization = await options.authorize({ schema: planning.apiSchema, document, operation, variables, principal, headers: request.headers, logger: request.logger });
-    if (authorization.kind === "refused") return { kind: "refused", status: 403, errors: authorization.errors, headers: {} };
-
-    const consumer = options.consumerOf(request);
-    const releaseConsumer = options.consumerLimit.acquire(consumer);
-    if (!releaseConsumer) return refused("SUBSCRIPTION_LIMIT_EXCEEDED", "Too many active subscriptions for this consumer", { limit: "consumer" });
-
-    if (options.rateLimit) {
-      const decision = await options.rateLimit({ schema: planning.apiSchema, document: authorization.document, operation: authorization.operation, variables, principal, headers: request.headers, clientAddress: request.clientAddress });
-      if (decision.kind === "refused") {
-        releaseConsumer();
-        return refused(decision.code, decision.message, decision.extensions, decision.headers);
-      }
-    }
+    const { snapshot, principal } = { snapshot: prepared.snapshot, principal: context.principal };
+    const releaseConsumer = options.consumerLimit.acquire(options.consumerOf(context));
+    if (!releaseConsumer) return refuse("SUBSCRIPTION_LIMIT_EXCEEDED", "Too many active subscriptions for this consumer", { limit: "consumer" });
 
     let planned;
     try {
-      planned = planning.plan(authorization.document, request.operationName, `${request.operationName ?? ""}\0${authorization.shape}\0${request.query}`);
+      planned = options.planner.plan(snapshot, prepared.document, prepared.operationName, `${prepared.operationName ?? ""}\0${prepared.queryHash}\0${prepared.source}`);
     } catch (e) {
       releaseConsumer();
-      request.logger.error({ err: e }, "subscription planning failed");
-      return refused("INTERNAL_SERVER_ERROR", `The subscription could not be planned (request id ${request.requestId})`);
+      context.logger.error({ err: e }, "subscription planning failed");
+      return refuse("INTERNAL_SERVER_ERROR", `The subscription could not be planned (request id ${context.requestId})`);
     }
     const primary = planned.primary;
-    const routingUrl = planning.subgraphUrls.get(primary.serviceName) ?? "";
+    const routingUrl = snapshot.subgraphUrls.get(primary.serviceName) ?? "";
     const subgraph = options.registry.resolve(primary.serviceName, routingUrl);
     // Asked at every (re)connection: an instance in rotation then, so a dead one is left for a live one.
     const wsUrl = () => {
@@ -147,6 +86,7 @@ export class SubscriptionService {
     };
     // A subgraph set not to see identity gets none upstream either, and one upstream serves every caller.
     const upstreamPrincipal = subgraph.settings.forwardIdentity ? principal : anonymous;
+    const variables = prepared.variables;
 
     // Everything below is released exactly once, when the stream closes (whoever closes it).
     const abort = new AbortController();
@@ -161,16 +101,15 @@ export class SubscriptionService {
       releaseConsumer();
     });
 
-    const base: RequestContext = {
-      requestId: request.requestId,
-      logger: request.logger,
-      headers: request.headers,
-      clientAddress: request.clientAddress,
-      signal: abort.signal,
-      startedAt: performance.now(),
-      principal,
+    const base: RequestContext = { ...context, telemetry: undefined, signal: abort.signal };
+    const execution = { snapshot, planned, services: this.servicesFor(snapshot), variables, context: base };
+    const shape = (result: FormattedExecutionResult): FormattedExecutionResult => {
+      const filtered = prepared.filtered;
+      let data = result.data as Record<string, unknown> | null | undefined;
+      const errors = [...(result.errors ?? []), ...(filtered?.errors ?? [])].map((e) => options.shapeError(e, undefined, context));
+      if (filtered) data = filtered.patch(data) ?? null;
+      return { ...(errors.length > 0 ? { errors } : {}), data: data ?? null };
     };
-    const execution = { planning, planned, services: this.servicesFor(planning), variables, context: base };
     let chain: Promise<void> = Promise.resolve();
     const deliver = (result: FormattedExecutionResult) => {
       if (!stream.push(result)) stream.end({ errors: [codedError("SLOW_CONSUMER", `The client fell ${options.maxQueuedEvents} events behind; subscribe again`)] });
@@ -187,10 +126,10 @@ export class SubscriptionService {
             if (!stream.open) return;
             try {
               const result = await executeEvent({ ...execution, context: { ...base, startedAt: performance.now() } }, event);
-              if (stream.open) deliver(authorization.patch(result));
+              if (stream.open) deliver(shape(result));
             } catch (e) {
-              request.logger.error({ err: e }, "subscription event failed");
-              deliver({ data: null, errors: [codedError("INTERNAL_SERVER_ERROR", `The event could not be resolved (request id ${request.requestId})`)] });
+              context.logger.error({ err: e }, "subscription event failed");
+              deliver({ data: null, errors: [codedError("INTERNAL_SERVER_ERROR", `The event could not be resolved (request id ${context.requestId})`)] });
             }
           });
         },
@@ -205,16 +144,16 @@ export class SubscriptionService {
       expiry = setTimeout(() => stream.end({ errors: [codedError("TOKEN_EXPIRED", "The access token has expired; subscribe again with a fresh one")] }), Math.max(0, ms));
       expiry.unref();
     }
-    request.logger.debug({ subgraph: primary.serviceName, operationName: request.operationName }, "subscription started");
-    return { kind: "started", stream, document: authorization.document, schema: planning.apiSchema };
+    context.logger.debug({ subgraph: primary.serviceName, operationName: prepared.operationName }, "subscription started");
+    return { kind: "started", stream };
   }
 
-  private servicesFor(planning: Planning): ServiceMap {
-    let services = this.services.get(planning);
+  private servicesFor(snapshot: SupergraphSnapshot): ServiceMap {
+    let services = this.services.get(snapshot);
     if (!services) {
       services = {};
-      for (const [name, url] of planning.subgraphUrls) services[name] = this.options.registry.dataSourceFor(name, url);
-      this.services.set(planning, services);
+      for (const [name, url] of snapshot.subgraphUrls) services[name] = this.options.registry.dataSourceFor(name, url);
+      this.services.set(snapshot, services);
     }
     return services;
   }

@@ -1,26 +1,24 @@
 /**
- * Assembles federated subscriptions from the `subscriptions` config: the planner over the loaded
- * supergraph, the shared upstream hub, authorization and rate limits at subscribe time, the
- * per-consumer limit, and the two client transports (WebSocket upgrade, SSE). Assembly only.
+ * Assembles federated subscriptions from the `subscriptions` config: the planner over the
+ * snapshot, the shared upstream hub, the per-consumer limit, and the two client transports
+ * (WebSocket upgrade, SSE), both entering the operation pipeline. Assembly only.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Authenticate } from "../auth/authenticate.ts";
 import type { ClientAddressOf } from "../server/client-address.ts";
-import type { AuthConfig } from "../config/auth.ts";
 import type { LimitsConfig } from "../config/limits.ts";
 import type { SubscriptionsConfig } from "../config/subscriptions.ts";
 import { identifyConsumer } from "../limits/consumer.ts";
-import type { LoadFactor } from "../limits/load-factor.ts";
-import type { LimiterStore } from "../limits/store.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { SubgraphRegistry } from "../subgraph/registry.ts";
-import type { FileSupergraphSource } from "../supergraph/file-source.ts";
-import { createAuthorizer } from "./authorize.ts";
 import { ConsumerSubscriptionLimit } from "./consumer-limit.ts";
 import { SubscriptionPlanner } from "./planner.ts";
-import { createSubscribeRateLimiter } from "./rate-limit.ts";
-import { SubscriptionService, type SubscribeRequest } from "./service.ts";
+import { SubscriptionService } from "./service.ts";
+import { createSubscribe } from "./subscribe.ts";
+import type { OperationPipeline } from "../pipeline/pipeline.ts";
+import type { ErrorShaper } from "../pipeline/error-shaping.ts";
+import type { RequestContext } from "../server/context.ts";
 import { createEventStreamHandler } from "./sse-handler.ts";
 import { UpstreamHub } from "./upstream.ts";
 import { createWsServer } from "./ws-server.ts";
@@ -28,7 +26,7 @@ import { createWsServer } from "./ws-server.ts";
 export { acceptsEventStream } from "./sse-handler.ts";
 
 export interface SubscriptionsDeps {
-  supergraph: FileSupergraphSource;
+  pipeline: OperationPipeline;
   registry: SubgraphRegistry;
   logger: Logger;
   graphqlPath: string;
@@ -38,11 +36,11 @@ export interface SubscriptionsDeps {
   bodyTimeoutMs: number;
   /** The client's address, as the HTTP edge reads it (trusted proxies included). */
   clientAddressOf: ClientAddressOf;
-  /** The edge authenticator; undefined without an `auth` config (every caller anonymous). */
+  /** Verifies graphql-ws's `connection_init` credentials (a bad token closes the socket); undefined without an `auth` config. */
   authenticate: Authenticate | undefined;
-  auth: AuthConfig | undefined;
-  /** The rate-limit runtime's pieces; undefined without a `limits` config. */
-  limits: { config: LimitsConfig; store: LimiterStore; load: LoadFactor } | undefined;
+  /** The consumer settings of `limits`, when configured: subscriptions count against the same consumer. */
+  consumers: LimitsConfig["consumers"] | undefined;
+  shapeError: ErrorShaper;
 }
 
 export interface SubscriptionsRuntime {
@@ -58,31 +56,24 @@ export interface SubscriptionsRuntime {
 
 export function setupSubscriptions(config: SubscriptionsConfig, deps: SubscriptionsDeps): SubscriptionsRuntime {
   const logger = deps.logger.child({ component: "subscriptions" });
-  const gatewaySdl = () => deps.supergraph.loaded?.gatewaySdl;
-  const sdl = () => deps.supergraph.loaded?.sdl;
   const hub = new UpstreamHub({ logger, reconnect: config.reconnect, keepAliveMs: config.keepAliveMs });
-  const limits = deps.limits;
-  const consumerOf = (request: SubscribeRequest): string =>
-    limits
-      ? identifyConsumer(request, limits.config.consumers).id
-      : request.principal.kind === "user"
-        ? `user:${request.principal.subject}`
-        : `addr:${request.clientAddress}`;
+  const consumers = deps.consumers;
+  const consumerOf = (context: RequestContext): string =>
+    consumers ? identifyConsumer(context, consumers).id : context.principal.kind === "user" ? `user:${context.principal.subject}` : `addr:${context.clientAddress}`;
 
   const service = new SubscriptionService({
     planner: new SubscriptionPlanner(config.planCacheEntries),
-    gatewaySdl,
     registry: deps.registry,
     liveUrls: deps.liveUrls,
     hub,
-    authorize: createAuthorizer(deps.auth, sdl),
-    rateLimit: limits ? createSubscribeRateLimiter(limits.config, { store: limits.store, load: limits.load, sdl, logger }) : undefined,
     consumerLimit: new ConsumerSubscriptionLimit(config.maxPerConsumer),
     consumerOf,
     maxQueuedEvents: config.maxQueuedEvents,
+    shapeError: deps.shapeError,
   });
-  const ws = createWsServer({ service, config, path: deps.graphqlPath, logger, authenticate: deps.authenticate, clientAddressOf: deps.clientAddressOf });
-  const sse = createEventStreamHandler({ service, config, logger, authenticate: deps.authenticate, clientAddressOf: deps.clientAddressOf, bodyTimeoutMs: deps.bodyTimeoutMs });
+  const subscribe = createSubscribe(deps.pipeline, service);
+  const ws = createWsServer({ subscribe, config, path: deps.graphqlPath, logger, authenticate: deps.authenticate, clientAddressOf: deps.clientAddressOf });
+  const sse = createEventStreamHandler({ subscribe, config, logger, clientAddressOf: deps.clientAddressOf, bodyTimeoutMs: deps.bodyTimeoutMs });
 
   return {
     handleUpgrade: ws.handleUpgrade,

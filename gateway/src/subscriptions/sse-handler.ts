@@ -10,23 +10,22 @@
 import { once } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FormattedExecutionResult } from "graphql";
-import type { Authenticate } from "../auth/authenticate.ts";
 import type { SubscriptionsConfig } from "../config/subscriptions.ts";
 import { errorBody, errorCodes, type ErrorCode } from "../errors/codes.ts";
 import type { Logger } from "../logging/logger.ts";
 import { readBody } from "../server/body.ts";
-import { anonymous, type Principal } from "../server/context.ts";
+import { operationRequestFrom, type OperationRequest } from "../pipeline/operation-request.ts";
+import { openRequestContext } from "../server/request-context.ts";
 import { sendJson } from "../server/routes.ts";
-import { recordEdgeError } from "../telemetry/request-record.ts";
+import { recordEdgeError, recordResult } from "../telemetry/request-record.ts";
 import type { PushStream } from "./push-stream.ts";
-import type { SubscriptionService } from "./service.ts";
+import type { Subscribe } from "./subscribe.ts";
 import type { ClientAddressOf } from "../server/client-address.ts";
 
 export interface EventStreamOptions {
-  service: SubscriptionService;
+  subscribe: Subscribe;
   config: SubscriptionsConfig;
   logger: Logger;
-  authenticate: Authenticate | undefined;
   clientAddressOf: ClientAddressOf;
   /** How long a POSTed subscription body may take to arrive (`server.bodyTimeoutMs`). */
   bodyTimeoutMs: number;
@@ -45,7 +44,7 @@ export function acceptsEventStream(accept: string | undefined): boolean {
   return accept !== undefined && /(^|,)\s*text\/event-stream\s*(;|,|$)/i.test(accept);
 }
 
-type Params = { kind: "ok"; query: string; operationName: string | undefined; variables: Record<string, unknown> | undefined } | { kind: "fault"; code: ErrorCode; message: string };
+type Params = { kind: "ok"; request: OperationRequest } | { kind: "fault"; code: ErrorCode; message: string };
 
 export function createEventStreamHandler(options: EventStreamOptions): EventStreamHandler {
   const open = new Set<PushStream<FormattedExecutionResult>>();
@@ -55,18 +54,12 @@ export function createEventStreamHandler(options: EventStreamOptions): EventStre
     if (params === undefined) return; // the client went away mid-body
     if (params.kind === "fault") return fail(res, params.code, params.message);
 
-    let principal: Principal = anonymous;
-    if (options.authenticate) {
-      const outcome = await options.authenticate(req.headers);
-      if (outcome.kind === "refused") return fail(res, outcome.code, outcome.message, outcome.headers);
-      principal = outcome.principal;
-    }
-    const logger = options.logger.child({ requestId, transport: "sse" });
-    const outcome = await options.service.subscribe({ ...params, principal, headers: req.headers, clientAddress: options.clientAddressOf(req), requestId, logger });
+    const context = openRequestContext(req, res, requestId, { logger: options.logger, clientAddressOf: options.clientAddressOf, requestTimeoutMs: undefined }, { transport: "sse" });
+    const logger = context.logger;
+    const outcome = await options.subscribe(params.request, context);
     if (outcome.kind === "refused") {
-      const code = outcome.errors[0]?.extensions?.code;
-      if (typeof code === "string") recordEdgeError(res, code);
-      sendJson(res, outcome.status, { errors: outcome.errors }, outcome.headers);
+      recordResult(context, outcome.answer.body);
+      sendJson(res, outcome.answer.status, outcome.answer.body, outcome.answer.headers);
       return;
     }
 
@@ -102,44 +95,32 @@ export function createEventStreamHandler(options: EventStreamOptions): EventStre
 
 async function readParams(req: IncomingMessage, limit: number, timeoutMs: number): Promise<Params | undefined> {
   const method = req.method ?? "GET";
+  let fields: Record<string, unknown>;
   if (method === "GET") {
     const url = new URL(req.url ?? "/", "http://gateway");
-    return fromFields(url.searchParams.get("query"), url.searchParams.get("operationName"), url.searchParams.get("variables"));
-  }
-  if (method !== "POST") return { kind: "fault", code: "METHOD_NOT_ALLOWED", message: `Method ${method} is not allowed for an event stream; use GET or POST` };
-  const mediaType = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-  if (mediaType !== "application/json") {
-    req.resume();
-    return { kind: "fault", code: "UNSUPPORTED_MEDIA_TYPE", message: "Send the subscription as application/json" };
-  }
-  const read = await readBody(req, limit, timeoutMs);
-  if (read.kind === "aborted") return undefined;
-  if (read.kind === "too-large") return { kind: "fault", code: "PAYLOAD_TOO_LARGE", message: `Request body exceeds the limit of ${read.limit} bytes` };
-  if (read.kind === "timeout") return { kind: "fault", code: "REQUEST_BODY_TIMEOUT", message: `Request body did not arrive within ${read.timeoutMs} ms` };
-  let body: unknown;
-  try {
-    body = JSON.parse(read.text);
-  } catch (e) {
-    return { kind: "fault", code: "INVALID_JSON", message: `Request body is not valid JSON: ${(e as Error).message}` };
-  }
-  if (body === null || typeof body !== "object" || Array.isArray(body)) return { kind: "fault", code: "BAD_REQUEST", message: "Request body must be a JSON object" };
-  const { query, operationName, variables } = body as Record<string, unknown>;
-  return fromFields(query, operationName, variables);
-}
-
-function fromFields(query: unknown, operationName: unknown, variables: unknown): Params {
-  if (typeof query !== "string" || query.trim() === "") return { kind: "fault", code: "BAD_REQUEST", message: 'Send the subscription document in "query"' };
-  if (operationName != null && typeof operationName !== "string") return { kind: "fault", code: "BAD_REQUEST", message: '"operationName" must be a string' };
-  let vars = variables;
-  if (typeof vars === "string") {
-    try {
-      vars = JSON.parse(vars);
-    } catch {
-      return { kind: "fault", code: "BAD_REQUEST", message: '"variables" is not valid JSON' };
+    fields = Object.fromEntries(url.searchParams);
+  } else {
+    if (method !== "POST") return { kind: "fault", code: "METHOD_NOT_ALLOWED", message: `Method ${method} is not allowed for an event stream; use GET or POST` };
+    const mediaType = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+    if (mediaType !== "application/json") {
+      req.resume();
+      return { kind: "fault", code: "UNSUPPORTED_MEDIA_TYPE", message: "Send the subscription as application/json" };
     }
+    const read = await readBody(req, limit, timeoutMs);
+    if (read.kind === "aborted") return undefined;
+    if (read.kind === "too-large") return { kind: "fault", code: "PAYLOAD_TOO_LARGE", message: `Request body exceeds the limit of ${read.limit} bytes` };
+    if (read.kind === "timeout") return { kind: "fault", code: "REQUEST_BODY_TIMEOUT", message: `Request body did not arrive within ${read.timeoutMs} ms` };
+    let body: unknown;
+    try {
+      body = JSON.parse(read.text);
+    } catch (e) {
+      return { kind: "fault", code: "INVALID_JSON", message: `Request body is not valid JSON: ${(e as Error).message}` };
+    }
+    if (body === null || typeof body !== "object" || Array.isArray(body)) return { kind: "fault", code: "BAD_REQUEST", message: "Request body must be a JSON object" };
+    fields = body as Record<string, unknown>;
   }
-  if (vars != null && (typeof vars !== "object" || Array.isArray(vars))) return { kind: "fault", code: "BAD_REQUEST", message: '"variables" must be an object' };
-  return { kind: "ok", query, operationName: operationName ?? undefined, variables: (vars ?? undefined) as Record<string, unknown> | undefined };
+  const request = operationRequestFrom(fields, "sse");
+  return "kind" in request ? request : { kind: "ok", request };
 }
 
 function fail(res: ServerResponse, code: ErrorCode, message: string, headers: Record<string, string> = {}): void {

@@ -10,7 +10,7 @@
  */
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { GraphQLError, type ExecutionArgs, type FormattedExecutionResult } from "graphql";
+import { GraphQLError, parse, type ExecutionArgs, type FormattedExecutionResult } from "graphql";
 import { handleProtocols, makeServer } from "graphql-ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Authenticate } from "../auth/authenticate.ts";
@@ -18,11 +18,14 @@ import type { SubscriptionsConfig } from "../config/subscriptions.ts";
 import type { Logger } from "../logging/logger.ts";
 import { anonymous, requestIdFrom, type Principal } from "../server/context.ts";
 import type { PushStream } from "./push-stream.ts";
-import type { SubscriptionService } from "./service.ts";
+import type { Subscribe } from "./subscribe.ts";
+import { operationRequestFrom } from "../pipeline/operation-request.ts";
+import type { RequestContext } from "../server/context.ts";
+import type { OperationAnswer } from "../pipeline/pipeline.ts";
 import type { ClientAddressOf } from "../server/client-address.ts";
 
 export interface WsServerOptions {
-  service: SubscriptionService;
+  subscribe: Subscribe;
   config: SubscriptionsConfig;
   path: string;
   logger: Logger;
@@ -45,6 +48,10 @@ interface Connection {
   readonly requestId: string;
   readonly logger: Logger;
   principal: Principal;
+  /** The credentials from `connection_init`, verified again by the pipeline for each subscription. */
+  authorization: string | undefined;
+  /** Aborted when the socket closes. */
+  readonly closed: AbortController;
   readonly streams: Map<string, PushStream<FormattedExecutionResult>>;
   /** Subscribe messages being decided, so concurrent ones cannot overshoot the limit. */
   pending: number;
@@ -53,6 +60,9 @@ interface Connection {
 }
 
 const TOKEN_EXPIRED_CLOSE = 4403;
+
+/** What graphql-ws is handed as the document: it only asks which operation type it is. */
+const subscriptionMarker = parse("subscription { __typename }");
 
 export function createWsServer(options: WsServerOptions): WsServer {
   const { config, logger } = options;
@@ -71,6 +81,7 @@ export function createWsServer(options: WsServerOptions): WsServer {
           return false;
         }
         conn.principal = outcome.principal;
+        conn.authorization = typeof sent === "string" ? sent : undefined;
       }
       if (conn.principal.kind === "user" && Number.isFinite(conn.principal.expiresAt)) {
         const ms = conn.principal.expiresAt * 1000 - Date.now();
@@ -93,25 +104,31 @@ export function createWsServer(options: WsServerOptions): WsServer {
       disarmIdle(conn);
       let outcome;
       try {
-        outcome = await options.service.subscribe({
-          query: typeof payload.query === "string" ? payload.query : "",
-          operationName: payload.operationName ?? undefined,
-          variables: payload.variables ?? undefined,
-          principal: conn.principal,
+        const request = operationRequestFrom({ query: payload.query, operationName: payload.operationName, variables: payload.variables, extensions: payload.extensions }, "websocket");
+        if ("kind" in request) return [new GraphQLError(request.message, { extensions: { code: request.code } })];
+        const requestId = `${conn.requestId}:${id}`;
+        const context: RequestContext = {
+          requestId,
+          logger: conn.logger.child({ subscription: id }),
           headers: conn.request.headers,
           clientAddress: options.clientAddressOf(conn.request),
-          requestId: `${conn.requestId}:${id}`,
-          logger: conn.logger.child({ subscription: id }),
-        });
+          authorization: conn.authorization,
+          signal: conn.closed.signal,
+          startedAt: performance.now(),
+          principal: anonymous,
+        };
+        outcome = await options.subscribe(request, context);
       } finally {
         conn.pending--;
       }
       if (outcome.kind === "refused") {
         armIdle(conn);
-        return outcome.errors.map((e) => new GraphQLError(e.message, { extensions: e.extensions ?? {} }));
+        return errorsOf(outcome.answer);
       }
       conn.streams.set(id, outcome.stream);
-      const args: ExecutionArgs = { schema: outcome.schema, document: outcome.document, operationName: payload.operationName, variableValues: payload.variables, contextValue: outcome.stream };
+      // graphql-ws wants execution arguments back: it reads the operation type off the document,
+      // and `subscribe` below reads the stream off contextValue. The pipeline has run already.
+      const args = { schema: undefined, document: subscriptionMarker, contextValue: outcome.stream } as unknown as ExecutionArgs;
       return args;
     },
     // The stream is the subscription. Its events are already formatted results (plain errors,
@@ -146,6 +163,7 @@ export function createWsServer(options: WsServerOptions): WsServer {
 
   function release(conn: Connection): void {
     if (!connections.delete(conn)) return;
+    conn.closed.abort();
     disarmIdle(conn);
     clearTimeout(conn.expiry);
     for (const stream of conn.streams.values()) void stream.return();
@@ -161,6 +179,8 @@ export function createWsServer(options: WsServerOptions): WsServer {
       requestId,
       logger: logger.child({ requestId, transport: "websocket" }),
       principal: anonymous,
+      authorization: undefined,
+      closed: new AbortController(),
       streams: new Map(),
       pending: 0,
       idle: undefined,
@@ -235,6 +255,11 @@ export function createWsServer(options: WsServerOptions): WsServer {
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+/** A refusal as graphql-ws error messages: the same errors, codes and extensions as every other transport. */
+function errorsOf(answer: OperationAnswer): GraphQLError[] {
+  return (answer.body.errors ?? []).map((e) => new GraphQLError(e.message, { extensions: { ...e.extensions, ...(answer.headers["retry-after"] ? { retryAfterSeconds: Number(answer.headers["retry-after"]) } : {}) } }));
 }
 
 /** A WebSocket close reason is at most 123 bytes. */

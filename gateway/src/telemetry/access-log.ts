@@ -4,16 +4,20 @@
  * durationMs), so one query over both finds a request end to end.
  *
  * Nothing secret reaches the line: headers are never copied (only the client name and version),
- * and variables whose name contains a sensitive word are replaced at any depth. Long values are
- * cut so a large input cannot bloat the log.
+ * variables are off by default, and when a deployment turns them on each is redacted by the
+ * argument it feeds (variable-redaction.ts), never by its own name. Inline literals never reach
+ * the line. Long values are cut so a large input cannot bloat the log.
  */
 import type { IncomingHttpHeaders } from "node:http";
 import { errorCodesOf, type RequestRecord } from "./request-record.ts";
+import { planRedaction, type VariablePlan } from "./variable-redaction.ts";
 
 export interface AccessLogOptions {
   includeVariables: boolean;
-  /** Lower-case or not; matched case-insensitively as substrings of variable names. */
-  sensitiveVariables: readonly string[];
+  /** Matched case-insensitively as substrings of the argument and input-field names a variable feeds. */
+  sensitiveNames: readonly string[];
+  /** Arguments whose variables are always redacted: `field(arg:)` or `Type.field(arg:)`. */
+  sensitiveArguments: readonly string[];
 }
 
 export interface FinishedResponse {
@@ -57,15 +61,19 @@ export function accessLogFields(record: RequestRecord, response: FinishedRespons
   if (record.sharedWith) fields.sharedWith = record.sharedWith;
   if (record.cost) fields.cost = record.cost;
   if (record.rateLimits.length > 0) fields.rateLimits = record.rateLimits;
-  if (options.includeVariables && record.variables && Object.keys(record.variables).length > 0) {
-    fields.variables = redactVariables(record.variables, options.sensitiveVariables);
+  if (options.includeVariables && record.variables && record.operation && Object.keys(record.variables).length > 0) {
+    const plan = planRedaction(record.document, record.operation, { sensitiveNames: options.sensitiveNames, sensitiveArguments: options.sensitiveArguments });
+    fields.variables = redactVariables(record.variables, plan, options.sensitiveNames);
   }
   if (response.traceId) fields.traceId = response.traceId;
   return fields;
 }
 
-/** A copy of `variables` with sensitive names replaced and long values cut. */
-export function redactVariables(variables: Readonly<Record<string, unknown>>, sensitive: readonly string[]): Record<string, unknown> {
+/**
+ * A copy of `variables` as the plan allows: variables it does not name or marks "whole" are
+ * replaced; inside the others, input fields named like a secret are; long values are cut.
+ */
+export function redactVariables(variables: Readonly<Record<string, unknown>>, plan: VariablePlan, sensitive: readonly string[]): Record<string, unknown> {
   const words = sensitive.map((w) => w.toLowerCase());
   const isSensitive = (name: string) => {
     const lower = name.toLowerCase();
@@ -84,7 +92,9 @@ export function redactVariables(variables: Readonly<Record<string, unknown>>, se
     for (const [key, v] of Object.entries(value)) out[key] = isSensitive(key) ? REDACTED : copy(v, depth + 1);
     return out;
   };
-  return copy(variables, 0) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(variables)) out[name] = plan.get(name) === "fields" ? copy(value, 1) : REDACTED;
+  return out;
 }
 
 function headerValue(headers: IncomingHttpHeaders, name: string): string | null {

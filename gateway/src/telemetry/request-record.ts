@@ -9,6 +9,7 @@
  * Every function is a no-op when telemetry did not open a record for the request.
  */
 import type { Span } from "@opentelemetry/api";
+import type { DocumentNode, OperationDefinitionNode } from "graphql";
 import type { RequestContext } from "../server/context.ts";
 import type { OperationKind, SubgraphFailureKind } from "../subgraph/types.ts";
 
@@ -53,6 +54,9 @@ export interface RequestRecord {
   operationName: string | null | undefined;
   operationType: OperationKind | undefined;
   variables: Readonly<Record<string, unknown>> | undefined;
+  /** The operation run, for redaction by the arguments each variable feeds. */
+  operation: OperationDefinitionNode | undefined;
+  document: DocumentNode | undefined;
   /** `extensions.code` of every error the HTTP edge answered with (before Apollo Server). */
   readonly errorCodes: string[];
   /**
@@ -79,6 +83,8 @@ export function openRecord(response: object, startedAt: number): RequestRecord {
     operationName: undefined,
     operationType: undefined,
     variables: undefined,
+    operation: undefined,
+    document: undefined,
     errorCodes: [],
     result: undefined,
     fetches: [],
@@ -108,6 +114,26 @@ export function recordOf(context: RequestContext | undefined): RequestRecord | u
 /** An error code of a response the HTTP edge answered itself (4xx before Apollo Server). */
 export function recordEdgeError(response: object, code: string): void {
   byResponse.get(response)?.errorCodes.push(code);
+}
+
+/** The pipeline resolved the operation: the access log, metrics and the span name it. */
+export function recordOperation(context: RequestContext, document: DocumentNode, operation: OperationDefinitionNode, variables: Readonly<Record<string, unknown>> | undefined): void {
+  const record = context.telemetry;
+  if (!record) return;
+  record.operationName = operation.name?.value ?? null;
+  record.operationType = operation.operation;
+  record.variables = variables;
+  record.operation = operation;
+  record.document = document;
+  record.span?.setAttributes({
+    "graphql.operation.type": operation.operation,
+    ...(operation.name ? { "graphql.operation.name": operation.name.value } : {}),
+  });
+}
+
+/** The answer as sent: the access log and metrics read its error codes. */
+export function recordResult(context: RequestContext, result: RequestRecord["result"]): void {
+  if (context.telemetry) context.telemetry.result = result;
 }
 
 /** The limits feature's cost decision: the access log shows it, `gateway_operation_cost` observes it. */

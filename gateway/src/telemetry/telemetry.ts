@@ -1,19 +1,16 @@
 /**
  * Assembly of the telemetry concern from the `telemetry` config section: which parts exist
- * (metrics, access log, tracing) and where each plugs into the gateway (edge wrapper, first
- * Apollo plugin, outermost subgraph layer, metrics route or admin port). No logic of its own.
+ * (metrics, access log, tracing) and where each plugs into the gateway (edge wrapper, the
+ * pipeline's spans, outermost subgraph layer, metrics route or admin port). No logic of its own.
  */
 import type { ApolloGateway } from "@apollo/gateway";
-import type { ApolloServerPlugin } from "@apollo/server";
 import type { Tracer } from "@opentelemetry/api";
 import type { GatewayConfig } from "../config/schema.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { ClientAddressOf } from "../server/client-address.ts";
-import type { RequestContext } from "../server/context.ts";
 import type { RouteHandler } from "../server/routes.ts";
 import type { ResolvedSubgraph } from "../subgraph/registry.ts";
 import type { SubgraphLayer } from "../subgraph/types.ts";
-import { telemetryPlugin } from "./apollo-plugin.ts";
 import { metricsRoute, startMetricsServer, type MetricsServer } from "./metrics-endpoint.ts";
 import { GatewayMetrics, noUpstreamMetrics, type UpstreamMetrics } from "./metrics.ts";
 import { observeQueryPlanCache } from "./query-plan-cache.ts";
@@ -38,8 +35,6 @@ export interface Telemetry {
   readonly upstream: UpstreamMetrics;
   /** Undefined when tracing is off. */
   readonly tracer: Tracer | undefined;
-  /** First in the Apollo Server plugin list. */
-  readonly plugin: ApolloServerPlugin<RequestContext>;
   /** First (outermost) in every subgraph's layer list. */
   readonly subgraphLayer: (subgraph: ResolvedSubgraph) => SubgraphLayer;
   /** Routes for the gateway port: the metrics path unless an admin port serves it. */
@@ -71,7 +66,6 @@ export async function createTelemetry({ config, logger, spanProcessors, env = pr
     metrics,
     upstream: metrics ?? noUpstreamMetrics,
     tracer,
-    plugin: telemetryPlugin({ tracer }),
     subgraphLayer: subgraphTelemetryLayer({ metrics, tracer }),
     routes: route && !onAdminPort ? [[settings.metrics.path, route]] : [],
     wrap: (handler, options) => withRequestTelemetry(handler, { logger, metrics, tracer, accessLog, ...options }),

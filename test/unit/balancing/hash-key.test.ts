@@ -6,7 +6,7 @@ import type { HashKeyConfig } from "../../../gateway/src/config/balancing.ts";
 import { anonymous, type Principal, type RequestContext } from "../../../gateway/src/server/context.ts";
 
 function context(principal: Principal, headers: Record<string, string> = {}): RequestContext {
-  return { requestId: "r", logger: pino({ level: "silent" }), headers, clientAddress: "10.0.0.7", signal: new AbortController().signal, startedAt: 0, principal };
+  return { requestId: "r", logger: pino({ level: "silent" }), headers, clientAddress: "10.0.0.7", signal: new AbortController().signal, startedAt: 0, principal, authorization: undefined };
 }
 
 const alice: Principal = { kind: "user", subject: "user-alice", scopes: new Set(), roles: new Set(), claims: {}, token: "t", expiresAt: 0 };

@@ -20,6 +20,7 @@ function requestContext(
     logger,
     headers: options.headers ?? {},
     clientAddress: "127.0.0.1",
+    authorization: undefined,
     signal: options.signal ?? new AbortController().signal,
     startedAt: 0,
     principal: options.principal ?? anonymous,
