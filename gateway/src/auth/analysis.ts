@@ -48,6 +48,8 @@ export const TYPENAME_ALIAS = "_authzTypename";
 export interface RemovedPath {
   /** Response keys from the root; `@` marks a list, `... on T` a removed fragment. */
   readonly path: readonly string[];
+  /** What the caller may not read: `Type.field`, or the type of a removed fragment. */
+  readonly coordinate: string;
   /** Every `@skip`/`@include` on the way to it. */
   readonly conditions: readonly Condition[];
 }
@@ -181,7 +183,7 @@ class Walker {
             // The fragment is dropped as if it did not apply: objects of that type keep only the
             // fields selected elsewhere (no nulls, which in non-null positions would wipe out
             // the whole list they sit in).
-            this.removed.push({ path: [...path, `... on ${typeName}`], conditions: [...conditions, ...own] });
+            this.removed.push({ path: [...path, `... on ${typeName}`], coordinate: typeName!, conditions: [...conditions, ...own] });
             break;
           }
           const inner = this.selections(fragment.selectionSet.selections, type, narrowed, path, [...conditions, ...own], [...local, ...own]);
@@ -221,7 +223,7 @@ class Walker {
     const scope = runtime.types.size === runtime.all ? undefined : runtime.types;
     const nullEntry: PatchEntry = { kind: "null", key, nonNull: isNonNullType(def.type), types: scope, conditions: [...local, ...own] };
     if (!this.fieldClauses(parent, runtime, def, node).every(this.allows)) {
-      this.removed.push({ path: fieldPath, conditions: [...conditions, ...own] });
+      this.removed.push({ path: fieldPath, coordinate: `${parent.name}.${def.name}`, conditions: [...conditions, ...own] });
       level.entries.push(nullEntry);
       return;
     }

@@ -91,7 +91,11 @@ export function createAuthorizeStage(options: AuthorizeStageOptions): (input: Au
     if (options.mode === "reject") return refused();
     if (operation.operation === "subscription" && (!filter.executable || filter.removed.some((r) => r.path.length === 1))) return refused();
     if (operation.operation === "mutation" && filter.executable && nullsData(filter.patch, variables)) {
-      return refused({ reason: "The mutation's answer would be null: it was not run. Remove the fields named in path, or sign in with the rights they need" });
+      const named = [...new Set(filter.removed.filter((r) => conditionsHold(r.conditions, variables)).map((r) => r.coordinate))].join(", ");
+      return refuseAll("UNAUTHORIZED_FIELD_OR_TYPE", [{
+        message: `The mutation was not run: this caller may not read ${named}, and without it the answer would be null. Remove it from the selection, or sign in with the rights it needs`,
+        extensions: { code: "UNAUTHORIZED_FIELD_OR_TYPE", coordinates: named.split(", ") },
+      }]);
     }
     const final = filter;
     return {
