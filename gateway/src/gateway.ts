@@ -153,6 +153,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         authenticate: auth?.authenticate,
         consumers: config.limits?.consumers,
         shapeError,
+        observe: telemetry.observer,
       })
     : undefined;
 

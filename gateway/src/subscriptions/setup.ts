@@ -22,6 +22,7 @@ import type { RequestContext } from "../server/context.ts";
 import { createEventStreamHandler } from "./sse-handler.ts";
 import { UpstreamHub } from "./upstream.ts";
 import { createWsServer } from "./ws-server.ts";
+import type { OperationObserver } from "../telemetry/request-telemetry.ts";
 
 export { acceptsEventStream } from "./sse-handler.ts";
 
@@ -41,6 +42,8 @@ export interface SubscriptionsDeps {
   /** The consumer settings of `limits`, when configured: subscriptions count against the same consumer. */
   consumers: LimitsConfig["consumers"] | undefined;
   shapeError: ErrorShaper;
+  /** Telemetry for each graphql-ws subscription (SSE streams are HTTP requests and get it at the edge). */
+  observe: OperationObserver | undefined;
 }
 
 export interface SubscriptionsRuntime {
@@ -72,7 +75,7 @@ export function setupSubscriptions(config: SubscriptionsConfig, deps: Subscripti
     shapeError: deps.shapeError,
   });
   const subscribe = createSubscribe(deps.pipeline, service);
-  const ws = createWsServer({ subscribe, config, path: deps.graphqlPath, logger, authenticate: deps.authenticate, clientAddressOf: deps.clientAddressOf });
+  const ws = createWsServer({ subscribe, config, path: deps.graphqlPath, logger, authenticate: deps.authenticate, clientAddressOf: deps.clientAddressOf, observe: deps.observe });
   const sse = createEventStreamHandler({ subscribe, config, logger, clientAddressOf: deps.clientAddressOf, bodyTimeoutMs: deps.bodyTimeoutMs });
 
   return {

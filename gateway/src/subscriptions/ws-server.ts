@@ -23,6 +23,9 @@ import { operationRequestFrom } from "../pipeline/operation-request.ts";
 import type { RequestContext } from "../server/context.ts";
 import type { OperationAnswer } from "../pipeline/pipeline.ts";
 import type { ClientAddressOf } from "../server/client-address.ts";
+import type { ObservedOperation, OperationObserver } from "../telemetry/request-telemetry.ts";
+import { bindContext, recordResult } from "../telemetry/request-record.ts";
+import { errorCodes } from "../errors/codes.ts";
 
 export interface WsServerOptions {
   subscribe: Subscribe;
@@ -31,6 +34,8 @@ export interface WsServerOptions {
   logger: Logger;
   authenticate: Authenticate | undefined;
   clientAddressOf: ClientAddressOf;
+  /** Opens each subscription's telemetry record; its line is written when the subscription ends or is refused. */
+  observe: OperationObserver | undefined;
 }
 
 export interface WsServer {
@@ -53,6 +58,8 @@ interface Connection {
   /** Aborted when the socket closes. */
   readonly closed: AbortController;
   readonly streams: Map<string, PushStream<FormattedExecutionResult>>;
+  /** Each running subscription's telemetry, finished when it ends. */
+  readonly observed: Map<string, ObservedOperation>;
   /** Subscribe messages being decided, so concurrent ones cannot overshoot the limit. */
   pending: number;
   idle: NodeJS.Timeout | undefined;
@@ -103,10 +110,15 @@ export function createWsServer(options: WsServerOptions): WsServer {
       conn.pending++;
       disarmIdle(conn);
       let outcome;
+      const requestId = `${conn.requestId}:${id}`;
+      const observed = options.observe?.({ requestId, method: "WS", path: options.path, headers: conn.request.headers, clientAddress: options.clientAddressOf(conn.request) });
       try {
         const request = operationRequestFrom({ query: payload.query, operationName: payload.operationName, variables: payload.variables, extensions: payload.extensions }, "websocket");
-        if ("kind" in request) return [new GraphQLError(request.message, { extensions: { code: request.code } })];
-        const requestId = `${conn.requestId}:${id}`;
+        if ("kind" in request) {
+          observed?.record.errorCodes.push(request.code);
+          observed?.finish(errorCodes[request.code]);
+          return [new GraphQLError(request.message, { extensions: { code: request.code } })];
+        }
         const context: RequestContext = {
           requestId,
           logger: conn.logger.child({ subscription: id }),
@@ -116,16 +128,24 @@ export function createWsServer(options: WsServerOptions): WsServer {
           signal: conn.closed.signal,
           startedAt: performance.now(),
           principal: anonymous,
+          telemetry: observed?.record,
         };
+        bindContext(context);
         outcome = await options.subscribe(request, context);
+        if (outcome.kind === "refused") recordResult(context, outcome.answer.body);
+      } catch (error) {
+        observed?.finish(500);
+        throw error;
       } finally {
         conn.pending--;
       }
       if (outcome.kind === "refused") {
+        observed?.finish(outcome.answer.status);
         armIdle(conn);
         return errorsOf(outcome.answer);
       }
       conn.streams.set(id, outcome.stream);
+      if (observed) conn.observed.set(id, observed);
       // graphql-ws wants execution arguments back: it reads the operation type off the document,
       // and `subscribe` below reads the stream off contextValue. The pipeline has run already.
       const args = { schema: undefined, document: subscriptionMarker, contextValue: outcome.stream } as unknown as ExecutionArgs;
@@ -137,10 +157,19 @@ export function createWsServer(options: WsServerOptions): WsServer {
     onNext: (_ctx, _id, _payload, _args, result) => result as FormattedExecutionResult,
     onComplete: (ctx, id) => {
       ctx.extra.streams.delete(id);
+      finishObserved(ctx.extra, id, false);
       armIdle(ctx.extra);
     },
     onClose: (ctx) => release(ctx.extra),
   });
+
+  /** A subscription that ran is logged as 200 when it ends; `aborted` when the socket went first. */
+  function finishObserved(conn: Connection, id: string, aborted: boolean): void {
+    const observed = conn.observed.get(id);
+    if (!observed) return;
+    conn.observed.delete(id);
+    observed.finish(aborted ? 499 : 200, aborted);
+  }
 
   function armIdle(conn: Connection): void {
     if (conn.streams.size > 0 || conn.pending > 0 || conn.idle) return;
@@ -168,6 +197,7 @@ export function createWsServer(options: WsServerOptions): WsServer {
     clearTimeout(conn.expiry);
     for (const stream of conn.streams.values()) void stream.return();
     conn.streams.clear();
+    for (const id of [...conn.observed.keys()]) finishObserved(conn, id, true);
     conn.logger.debug("subscription connection closed");
   }
 
@@ -182,6 +212,7 @@ export function createWsServer(options: WsServerOptions): WsServer {
       authorization: undefined,
       closed: new AbortController(),
       streams: new Map(),
+      observed: new Map(),
       pending: 0,
       idle: undefined,
       expiry: undefined,

@@ -6,7 +6,7 @@
  * the span. Health, readiness and metrics routes are logged at debug and not counted, so probes
  * and scrapes neither flood the log nor skew the request rates.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { context as otelContext, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Tracer } from "@opentelemetry/api";
 import type { Logger } from "../logging/logger.ts";
 import type { ClientAddressOf } from "../server/client-address.ts";
@@ -33,13 +33,22 @@ export interface RequestTelemetryOptions {
 /** Status recorded when the client went away before the response finished (nginx's convention). */
 export const CLIENT_CLOSED_REQUEST = 499;
 
-export function withRequestTelemetry(handler: HttpHandler, options: RequestTelemetryOptions): HttpHandler {
-  const { logger, metrics, tracer, accessLog, isQuietPath, graphqlPath, clientAddressOf } = options;
-  if (!metrics && !tracer && !accessLog) return handler;
+/** What the access-log line says of the request, beyond its record. */
+interface Exchange {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly aborted: boolean;
+  readonly headers: IncomingHttpHeaders;
+  readonly clientAddress: string;
+  readonly requestId: string;
+}
 
-  const finish = (req: IncomingMessage, res: ServerResponse, record: RequestRecord, path: string) => {
-    const aborted = !res.writableFinished;
-    const status = aborted ? CLIENT_CLOSED_REQUEST : res.statusCode;
+/** Writes the one access-log line, updates the request metrics and ends the span. */
+function reporter(options: Pick<RequestTelemetryOptions, "logger" | "metrics" | "accessLog" | "isQuietPath">) {
+  const { logger, metrics, accessLog, isQuietPath } = options;
+  return (record: RequestRecord, exchange: Exchange) => {
+    const { status, path } = exchange;
     const durationMs = performance.now() - record.startedAt;
     const quiet = isQuietPath(path);
     if (metrics && !quiet) {
@@ -57,10 +66,9 @@ export function withRequestTelemetry(handler: HttpHandler, options: RequestTelem
     const span = record.span;
     // Build the line only when it will be written (the bench runs at level warn).
     if (accessLog && logger.isLevelEnabled(quiet ? "debug" : "info")) {
-      const requestId = record.context?.requestId ?? String(res.getHeader("x-request-id") ?? "");
       const fields = accessLogFields(
         record,
-        { requestId, method: req.method ?? "GET", path, status, durationMs, aborted, headers: req.headers, clientAddress: record.context?.clientAddress ?? clientAddressOf(req), traceId: span?.spanContext().traceId },
+        { requestId: exchange.requestId, method: exchange.method, path, status, durationMs, aborted: exchange.aborted, headers: exchange.headers, clientAddress: exchange.clientAddress, traceId: span?.spanContext().traceId },
         accessLog,
       );
       if (quiet) logger.debug(fields, "request completed");
@@ -71,6 +79,58 @@ export function withRequestTelemetry(handler: HttpHandler, options: RequestTelem
       if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
     }
+  };
+}
+
+/** One operation that is not an HTTP request of its own (a graphql-ws subscription). */
+export interface ObservedOperation {
+  readonly record: RequestRecord;
+  /** `status`: the refusal's HTTP-equivalent status, or 200 for a subscription that ran. */
+  finish(status: number, aborted?: boolean): void;
+}
+
+export type OperationObserver = (info: { requestId: string; method: string; path: string; headers: IncomingHttpHeaders; clientAddress: string }) => ObservedOperation;
+
+/**
+ * Telemetry for operations a long-lived connection carries (each graphql-ws subscription): its
+ * own record, span (under the connection's trace context, if any), access-log line and metrics,
+ * exactly as an HTTP request gets.
+ */
+export function operationObserver(options: Omit<RequestTelemetryOptions, "graphqlPath" | "clientAddressOf">): OperationObserver | undefined {
+  const { metrics, tracer, accessLog } = options;
+  if (!metrics && !tracer && !accessLog) return undefined;
+  const report = reporter(options);
+  return (info) => {
+    const record = openRecord({}, performance.now());
+    if (tracer) record.span = tracer.startSpan(`${info.method} ${info.path}`, { kind: SpanKind.SERVER, attributes: { "url.path": info.path, "client.address": info.clientAddress } }, propagation.extract(ROOT_CONTEXT, info.headers));
+    let finished = false;
+    return {
+      record,
+      finish(status, aborted = false) {
+        if (finished) return;
+        finished = true;
+        report(record, { ...info, status, aborted });
+      },
+    };
+  };
+}
+
+export function withRequestTelemetry(handler: HttpHandler, options: RequestTelemetryOptions): HttpHandler {
+  const { metrics, tracer, accessLog, isQuietPath, graphqlPath, clientAddressOf } = options;
+  if (!metrics && !tracer && !accessLog) return handler;
+  const report = reporter(options);
+
+  const finish = (req: IncomingMessage, res: ServerResponse, record: RequestRecord, path: string) => {
+    const aborted = !res.writableFinished;
+    report(record, {
+      method: req.method ?? "GET",
+      path,
+      status: aborted ? CLIENT_CLOSED_REQUEST : res.statusCode,
+      aborted,
+      headers: req.headers,
+      clientAddress: record.context?.clientAddress ?? clientAddressOf(req),
+      requestId: record.context?.requestId ?? String(res.getHeader("x-request-id") ?? ""),
+    });
   };
 
   return (req, res) => {

@@ -14,7 +14,7 @@ import type { SubgraphLayer } from "../subgraph/types.ts";
 import { metricsRoute, startMetricsServer, type MetricsServer } from "./metrics-endpoint.ts";
 import { GatewayMetrics, noUpstreamMetrics, type UpstreamMetrics } from "./metrics.ts";
 import { observeQueryPlanCache } from "./query-plan-cache.ts";
-import { withRequestTelemetry, type HttpHandler } from "./request-telemetry.ts";
+import { operationObserver, withRequestTelemetry, type HttpHandler, type OperationObserver } from "./request-telemetry.ts";
 import { subgraphTelemetryLayer } from "./subgraph-layer.ts";
 import type { SpanProcessor, Tracing } from "./tracing.ts";
 import { tracingEnabled } from "./tracing-switch.ts";
@@ -41,6 +41,8 @@ export interface Telemetry {
   readonly routes: ReadonlyArray<readonly [string, RouteHandler]>;
   /** Wraps the whole HTTP handler (outermost, so edge rejections are counted and logged). */
   wrap(handler: HttpHandler, options: { graphqlPath: string; isQuietPath: (path: string) => boolean; clientAddressOf: ClientAddressOf }): HttpHandler;
+  /** Records, access-log lines and metrics for operations a connection carries (graphql-ws subscriptions); undefined when all telemetry is off. */
+  readonly observer: OperationObserver | undefined;
   /** Counts query-plan cache lookups of this gateway. */
   observe(gateway: ApolloGateway): void;
   /** Opens the admin metrics port, when one is configured; returns its URL. */
@@ -68,6 +70,7 @@ export async function createTelemetry({ config, logger, spanProcessors, env = pr
     tracer,
     subgraphLayer: subgraphTelemetryLayer({ metrics, tracer }),
     routes: route && !onAdminPort ? [[settings.metrics.path, route]] : [],
+    observer: operationObserver({ logger, metrics, tracer, accessLog, isQuietPath: () => false }),
     wrap: (handler, options) => withRequestTelemetry(handler, { logger, metrics, tracer, accessLog, ...options }),
     observe: (gateway) => {
       if (metrics) observeQueryPlanCache(gateway, (hit) => metrics.queryPlanLookup(hit), logger);
