@@ -5,7 +5,7 @@
  * order below.
  */
 // First: replaces two packages' re-export getters with plain values before @apollo/gateway loads them.
-import "./subgraph/flat-exports.ts";
+import "./private-apis/flat-exports.ts";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloGateway } from "@apollo/gateway";

@@ -6,7 +6,8 @@
  * schema with graphql-js, which knows every introspection field graphql-js validates (such as
  * `__Type.isOneOf`); `@apollo/gateway`'s own introspection handling does not.
  */
-import type { GatewayExecutionResult, GatewayExecutor, GatewayGraphQLRequestContext } from "@apollo/server-gateway-interface";
+import type { GatewayExecutionResult, GatewayExecutor } from "@apollo/server-gateway-interface";
+import { gatewayRequestContext } from "../private-apis/gateway-request-context.ts";
 import { execute, Kind, type DocumentNode, type GraphQLError, type OperationDefinitionNode, type SelectionSetNode } from "graphql";
 import type { RequestContext } from "../server/context.ts";
 import type { SupergraphSnapshot } from "../supergraph/snapshot.ts";
@@ -39,24 +40,7 @@ export function createGatewayExecute(executor: () => GatewayExecutor): Execute {
       const result = await execute({ schema: input.snapshot.apiSchema, document: input.document, operationName: input.operationName, variableValues: input.variables });
       return { data: (result.data ?? null) as Record<string, unknown> | null, ...(result.errors ? { errors: result.errors } : {}) };
     }
-    const context = input.context;
-    // What @apollo/gateway's executor and executeQueryPlan read of Apollo Server's request context.
-    const requestContext = {
-      request: { query: input.source, operationName: input.operationName, variables: input.variables },
-      document: input.document,
-      operation: input.operation,
-      // Apollo Server put the resolved operation's name here (spans read it), not the request's field.
-      operationName: input.operation.name?.value ?? null,
-      queryHash: input.queryHash,
-      source: input.source,
-      schemaHash: input.snapshot.hash,
-      schema: input.snapshot.apiSchema,
-      context,
-      logger: context.logger,
-      metrics: {},
-      overallCachePolicy: { restrict: () => undefined, replace: () => undefined, policyIfCacheable: () => null },
-      cache: undefined,
-    } as unknown as GatewayGraphQLRequestContext;
+    const requestContext = gatewayRequestContext(input);
     const result: GatewayExecutionResult = await executor()(requestContext);
     return result as ExecutionOutput;
   };

@@ -6,7 +6,7 @@
  */
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 // The enum is exported only as a type from the package root.
-import { GraphQLDataSourceRequestKind } from "@apollo/gateway/dist/datasources/types.js";
+import { GraphQLDataSourceRequestKind } from "../private-apis/data-source-kind.ts";
 import type { GatewayGraphQLResponse } from "@apollo/server-gateway-interface";
 import { Kind, type DocumentNode, type GraphQLFormattedError } from "graphql";
 import type { Logger } from "../logging/logger.ts";

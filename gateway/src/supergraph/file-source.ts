@@ -7,7 +7,7 @@
 import { readFileSync, watchFile, unwatchFile, type Stats } from "node:fs";
 import type { SupergraphManager } from "@apollo/gateway";
 import type { Logger } from "../logging/logger.ts";
-import { sanitizeForApolloGateway } from "./sanitize.ts";
+import { sanitizeForApolloGateway } from "../private-apis/supergraph-for-apollo-gateway.ts";
 
 /** A loaded supergraph: the SDL as composed (for our directive readers) and the copy `@apollo/gateway` loads. */
 export interface LoadedSupergraph {

@@ -13,7 +13,7 @@ import type { ResolvedSubgraph } from "../subgraph/registry.ts";
 import type { SubgraphLayer } from "../subgraph/types.ts";
 import { metricsRoute, startMetricsServer, type MetricsServer } from "./metrics-endpoint.ts";
 import { GatewayMetrics, noUpstreamMetrics, type UpstreamMetrics } from "./metrics.ts";
-import { observeQueryPlanCache } from "./query-plan-cache.ts";
+import { observeQueryPlanCache } from "../private-apis/query-plan-store.ts";
 import { operationObserver, withRequestTelemetry, type HttpHandler, type OperationObserver } from "./request-telemetry.ts";
 import { subgraphTelemetryLayer } from "./subgraph-layer.ts";
 import type { SpanProcessor, Tracing } from "./tracing.ts";
