@@ -7,6 +7,7 @@
  * graphql-js's rules (their overlap check is quadratic in the selections) with introspection
  * refused when it is off.
  */
+import { createHash } from "node:crypto";
 import { GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type DocumentNode, type GraphQLFormattedError, type ValidationRule } from "graphql";
 import { LruCache } from "../auth/lru.ts";
 import type { OperationLimits } from "../config/operations.ts";
@@ -25,7 +26,8 @@ export interface DocumentStageOptions {
   cacheEntries?: number;
 }
 
-export type DocumentOutcome = { readonly kind: "ok"; readonly document: DocumentNode } | Refusal;
+/** `hash`: SHA-256 of the text, hex; computed once per remembered document (the plan cache keys on it). */
+export type DocumentOutcome = { readonly kind: "ok"; readonly document: DocumentNode; readonly hash: string } | Refusal;
 
 const tooManyTokens = /^Syntax Error: Document contains more (?:than|that) (\d+) tokens/;
 
@@ -56,7 +58,7 @@ export function createDocumentStage(options: DocumentStageOptions): DocumentStag
       if (!(e instanceof GraphQLError)) return refuse("GRAPHQL_PARSE_FAILED", "The document could not be parsed");
       return { kind: "refused", status: errorCodes.GRAPHQL_PARSE_FAILED, errors: [withCode(e, "GRAPHQL_PARSE_FAILED")], headers: {} };
     }
-    return { kind: "ok", document };
+    return { kind: "ok", document, hash: createHash("sha256").update(source).digest("hex") };
   };
 
   const validateOnce = (snapshot: SupergraphSnapshot, document: DocumentNode): Refusal | undefined => {

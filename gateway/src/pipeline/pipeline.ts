@@ -20,7 +20,6 @@
  *  9. cost and rate limits: 429 + Retry-After before any subgraph is called;
  * 10. execution (the caller's next step), then `respond`: settlement, headers, error shaping.
  */
-import { createHash } from "node:crypto";
 import type { Tracer } from "@opentelemetry/api";
 import { getOperationAST, getVariableValues, type DocumentNode, type FormattedExecutionResult, type GraphQLFormattedError, type OperationDefinitionNode } from "graphql";
 import type { Authenticate } from "../auth/authenticate.ts";
@@ -176,7 +175,7 @@ export class OperationPipeline {
       operationName: request.operationName,
       document: runs.document,
       operation: runs.operation,
-      queryHash: filtered ? filtered.queryHash : `${snapshot.hash.slice(0, 16)}:${sha(source)}`,
+      queryHash: filtered ? filtered.queryHash : `${snapshot.hash.slice(0, 16)}:${parsed.hash}`,
       variables: { ...request.variables },
       coerced,
       filtered,
@@ -234,4 +233,3 @@ function transportRefusal(request: OperationRequest, operation: OperationDefinit
 const subscriptionOverHttp = () =>
   refuse("SUBSCRIPTION_OVER_HTTP", "Subscriptions are served over WebSocket (graphql-ws) or Server-Sent Events (Accept: text/event-stream) at /graphql, not as a plain request");
 
-const sha = (text: string) => createHash("sha256").update(text).digest("hex");
