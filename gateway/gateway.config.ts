@@ -22,6 +22,9 @@ const orderOwnerOrAdmin = (ctx: PolicyContext) => hasRole(ctx, "customer", "admi
 export default defineConfig({
   server: { host: "127.0.0.1", port: 4000 },
   supergraph: { path: "schema/supergraph.graphql", watch: true },
+  // Trusted operations; those with an endpoint are also REST endpoints under /api (mode allow:
+  // any other operation still runs at /graphql).
+  operations: { persisted: { manifest: "gateway/operations.json", mode: "allow" } },
   // Two instances of each subgraph, three of orders (one weighted 2), one algorithm each so all
   // four can be watched on GET /admin/upstreams. Auth hashes on the client address because its
   // login throttle lives in each process: one client's attempts should meet one throttle.

@@ -37,6 +37,7 @@ import { buildSnapshot, type SupergraphSnapshot } from "./supergraph/snapshot.ts
 import type { GatewayExecutor } from "@apollo/server-gateway-interface";
 import { SubgraphRegistry } from "./subgraph/registry.ts";
 import { warnUnmatchedSubgraphs } from "./subgraph/unmatched-settings.ts";
+import { setupRestEndpoints } from "./rest/setup.ts";
 import { setupSubscriptions, type SubscriptionsRuntime } from "./subscriptions/setup.ts";
 import { createTelemetry, type Telemetry } from "./telemetry/telemetry.ts";
 import type { SpanProcessor } from "./telemetry/tracing.ts";
@@ -177,6 +178,14 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   for (const [path, route] of telemetry.routes) routes.set(path, route);
   if (adminUpstreamsEnabled(config)) routes.set(UPSTREAMS_ROUTE, upstreamsRoute(upstreams.snapshot));
 
+  // REST endpoints of the manifest's operations, through the same pipeline.
+  const restEndpoints = setupRestEndpoints(config, {
+    pipeline,
+    execute,
+    snapshot: () => snapshot,
+    context: { logger, clientAddressOf, requestTimeoutMs: config.operations.requestTimeoutMs },
+  });
+
   let draining = false;
   // Telemetry wraps the whole edge, so requests refused before the pipeline are still counted and logged.
   const handle = telemetry.wrap(createHttpHandler({
@@ -196,6 +205,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     compression: config.server.compression.enabled ? config.server.compression : undefined,
     csrfPrevention: config.server.csrfPrevention,
     landingPage: development ? await sandboxLandingPage() : undefined,
+    rest: restEndpoints,
   }), { graphqlPath: "/graphql", isQuietPath: (path) => routes.has(path), clientAddressOf });
   const server: Server = createServer(
     {
