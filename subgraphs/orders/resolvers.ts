@@ -4,7 +4,7 @@ import type { Resolvers } from "../shared/schema.ts";
 import type { OrdersContext } from "./context.ts";
 import { checkPageSize, decodeCursor, toConnection } from "./pagination.ts";
 import type { OrderRecord, OrderRepository } from "./repository.ts";
-import { parsePlaceOrderInput } from "./validation.ts";
+import { priceOrderInput } from "./validation.ts";
 
 interface PageArgs {
   first: number;
@@ -37,7 +37,7 @@ export function ordersResolvers({ orders, now }: { orders: OrderRepository; now:
     Mutation: {
       placeOrder: (_root, { input }: { input: unknown }, { principal, logger }: OrdersContext) => {
         const caller = requireScope(principal, "orders:write");
-        const { items } = parsePlaceOrderInput(input);
+        const { items } = priceOrderInput(input);
         const order = orders.insert({ userId: caller.userId, createdAt: now(), items });
         logger.info({ orderId: order.id, totalCents: order.totalCents }, "order placed");
         return order;

@@ -54,7 +54,14 @@ export const SEED_USERS: readonly SeedUser[] = Object.freeze([
 
 export const SEED_COURIER_ID = "u3";
 
-const PRODUCTS: readonly Omit<SeedOrderItem, "quantity">[] = [
+/** A product of the shop: what an order line's name and price come from. */
+export type CatalogProduct = Readonly<Omit<SeedOrderItem, "quantity">>;
+
+/**
+ * The product catalog every service shares. Orders prices each line from here when an order is
+ * placed (never from the client), and the seeded orders are drawn from it too.
+ */
+export const CATALOG: readonly CatalogProduct[] = Object.freeze([
   { sku: "SKU-COFFEE", name: "Coffee beans 1kg", unitPriceCents: 2499 },
   { sku: "SKU-TEA", name: "Green tea 100g", unitPriceCents: 899 },
   { sku: "SKU-MUG", name: "Ceramic mug", unitPriceCents: 1299 },
@@ -67,7 +74,12 @@ const PRODUCTS: readonly Omit<SeedOrderItem, "quantity">[] = [
   { sku: "SKU-PRESS", name: "French press", unitPriceCents: 3499 },
   { sku: "SKU-SYRUP", name: "Vanilla syrup", unitPriceCents: 749 },
   { sku: "SKU-MILK", name: "Oat milk 1l", unitPriceCents: 279 },
-];
+].map((product) => Object.freeze(product)));
+
+const CATALOG_BY_SKU: ReadonlyMap<string, CatalogProduct> = new Map(CATALOG.map((product) => [product.sku, product]));
+
+/** The catalog entry of a SKU, or undefined when the shop does not sell it. */
+export const catalogProduct = (sku: string): CatalogProduct | undefined => CATALOG_BY_SKU.get(sku);
 
 const STATUS_WEIGHTS: readonly (readonly [SeedOrderStatus, number])[] = [
   ["DELIVERED", 45],
@@ -91,7 +103,7 @@ function buildOrders(): SeedOrder[] {
   const hour = 3_600_000;
   const orders: SeedOrder[] = [];
   for (let n = 1; n <= SEED_ORDER_COUNT; n++) {
-    const products = [...PRODUCTS];
+    const products = [...CATALOG];
     const items: SeedOrderItem[] = [];
     const itemCount = random.int(1, 5);
     for (let i = 0; i < itemCount; i++) {

@@ -107,7 +107,7 @@ describe("delivery subgraph", () => {
   });
 
   it("creates the delivery of a newly placed order on its first update, owned by the order's customer", async () => {
-    const placed = await gql(orders.url, `mutation { placeOrder(input: { items: [{ sku: "S", name: "N", quantity: 1, unitPriceCents: 100 }] }) { id } }`, {
+    const placed = await gql(orders.url, `mutation { placeOrder(input: { items: [{ sku: "SKU-MUG", quantity: 1 }] }) { id } }`, {
       token: tokens.alice,
     });
     const orderId = placed.data!.placeOrder.id as string;

@@ -9,8 +9,8 @@ import { codes, gql, representations, startTestAuth, testServiceOptions, tokensF
 const PAY = `mutation Pay($orderId: ID!, $key: String!, $method: PaymentMethod) {
   payOrder(orderId: $orderId, idempotencyKey: $key, method: $method) { id status amountCents method createdAt }
 }`;
-const PLACE = `mutation ($cents: Int!) {
-  placeOrder(input: { items: [{ sku: "SKU-T", name: "Test item", quantity: 3, unitPriceCents: $cents }] }) { id totalCents }
+const PLACE = `mutation ($quantity: Int!) {
+  placeOrder(input: { items: [{ sku: "SKU-MUG", quantity: $quantity }] }) { id totalCents }
 }`;
 const ORDER_PAYMENTS = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id payment { id status amountCents } } } }`;
 
@@ -19,11 +19,11 @@ describe("payments subgraph", () => {
   let orders: SubgraphHandle;
   let payments: SubgraphHandle;
   let tokens: Record<"alice" | "bob" | "carol" | "admin", string>;
-  let cents = 1000;
+  let quantity = 0;
 
   /** A fresh, unpaid order of the given customer, placed through the orders subgraph. */
   const placeOrder = async (token: string) => {
-    const result = await gql(orders.url, PLACE, { token, variables: { cents: cents++ } });
+    const result = await gql(orders.url, PLACE, { token, variables: { quantity: (quantity++ % 5) + 1 } });
     return result.data!.placeOrder as { id: string; totalCents: number };
   };
   const pay = (token: string, orderId: string, key: string, headers?: Record<string, string>) =>
