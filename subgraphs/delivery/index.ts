@@ -53,7 +53,7 @@ export async function createDeliverySubgraph(options: DeliverySubgraphOptions = 
 
   const server = await startSubgraphServer<DeliveryContext>({
     service: "delivery",
-    schema: loadSubgraphSchema("delivery", deliveryResolvers({ deliveries, updateStatus, orderDeliveryUpdated: orderDeliveryUpdated({ deliveries, updates, fetchOrder }) })),
+    schema: loadSubgraphSchema("delivery", deliveryResolvers({ deliveries, updateStatus, orderDeliveryUpdated: orderDeliveryUpdated({ deliveries, updates, fetchOrder, createLoaders: () => createDeliveryLoaders(deliveries) }) })),
     logger: common.logger,
     verifyIdentity: createRemoteIdentityVerifier(options),
     createContext: (base) => ({ ...base, loaders: createDeliveryLoaders(deliveries) }),

@@ -9,6 +9,7 @@ import { DeliveryUpdates } from "../../subgraphs/delivery/updates.ts";
 import type { UserPrincipal } from "../../subgraphs/shared/identity.ts";
 import { startTestSubgraphs, type TestSubgraphs } from "../helpers/system.ts";
 import { gql, tokensFor } from "../helpers/subgraphs.ts";
+import { until, WsTestClient } from "../helpers/subscription-clients.ts";
 
 const record = (orderId: string, status: DeliveryRecord["status"]): DeliveryRecord => ({ id: `d-${orderId}`, orderId, customerId: "u1", courierId: null, status, eta: null, updatedAt: 0 });
 const user = (userId: string, roles: string[]): UserPrincipal => ({ kind: "user", userId, roles, scopes: new Set(["deliveries:read"]) });
@@ -58,8 +59,8 @@ describe("Subscription.orderDeliveryUpdated over the delivery subgraph's WebSock
   before(async () => {
     subgraphs = await startTestSubgraphs();
     tokens = await tokensFor(subgraphs.auth.url, ["alice", "bob", "carol"]);
-    const mine = await gql(subgraphs.orders.url, `{ orders(first: 1) { edges { node { id } } } }`, { token: tokens.alice });
-    orderId = (mine.data as any).orders.edges[0].node.id;
+    // One of alice's orders on its way (paid, assigned, not yet delivered), so any move but back is allowed.
+    orderId = (subgraphs.delivery.db.prepare("SELECT order_id AS id FROM deliveries WHERE customer_id = 'u1' AND status = 'IN_TRANSIT' ORDER BY seq LIMIT 1").get() as { id: string }).id;
   });
   after(async () => {
     for (const client of clients) await client.dispose();
@@ -94,5 +95,28 @@ describe("Subscription.orderDeliveryUpdated over the delivery subgraph's WebSock
     const moved = await gql(subgraphs.delivery.url, `mutation($id: ID!) { updateDeliveryStatus(orderId: $id, status: IN_TRANSIT) { status } }`, { token: tokens.carol, variables: { id: orderId } });
     assert.equal(moved.errors, undefined);
     assert.deepEqual((await event).data, { orderDeliveryUpdated: { status: "IN_TRANSIT", order: { id: orderId } } });
+  });
+
+  it("resolves each push afresh: the events list grows with every status change instead of repeating the first push's", async () => {
+    const client = await WsTestClient.open(subgraphs.delivery.url, { authorization: `Bearer ${tokens.alice}` });
+    try {
+      const listeners = subgraphs.delivery.listenerCount();
+      client.subscribe("1", `subscription($id: ID!) { orderDeliveryUpdated(orderId: $id) { status events { status } } }`, { id: orderId });
+      await until(() => subgraphs.delivery.listenerCount() > listeners, 5_000, "the subscription listening");
+      const before = (subgraphs.delivery.db.prepare("SELECT count(*) AS n FROM delivery_events e JOIN deliveries d ON d.id = e.delivery_id WHERE d.order_id = ?").get(orderId) as { n: number }).n;
+      const steps = ["PICKED_UP", "IN_TRANSIT", "PICKED_UP", "IN_TRANSIT"] as const;
+      for (const [index, status] of steps.entries()) {
+        const moved = await gql(subgraphs.delivery.url, `mutation($id: ID!, $s: DeliveryStatus!) { updateDeliveryStatus(orderId: $id, status: $s) { status } }`, { token: tokens.carol, variables: { id: orderId, s: status } });
+        assert.equal(moved.errors, undefined);
+        // Wait for this push before the next change, so each payload is the state after one step.
+        await client.waitFor((m) => m.type === "next" && m.payload.data.orderDeliveryUpdated.events.length === before + index + 1, 5_000, `push ${index + 1}`);
+      }
+      const pushes = client.messages.filter((m) => m.type === "next").map((m) => m.payload.data.orderDeliveryUpdated);
+      assert.deepEqual(pushes.map((p) => p.status), [...steps]);
+      assert.deepEqual(pushes.map((p) => p.events.length), steps.map((_, i) => before + i + 1));
+      assert.deepEqual(pushes.at(-1).events.slice(-4).map((e: { status: string }) => e.status), [...steps]);
+    } finally {
+      await client.close();
+    }
   });
 });
