@@ -1,5 +1,5 @@
 import { hasRole, isAdmin, requireScope, requireUser } from "../shared/authz.ts";
-import { badInput, forbidden } from "../shared/errors.ts";
+import { badInput, forbidden, notFound } from "../shared/errors.ts";
 import type { Principal } from "../shared/identity.ts";
 import type { Resolvers } from "../shared/schema.ts";
 import type { DeliveryContext } from "./context.ts";
@@ -37,7 +37,8 @@ export function deliveryResolvers(deps: {
       delivery: async (_root, { id }: { id: string }, { principal, loaders }: DeliveryContext) => {
         requireScope(principal, "deliveries:read");
         const delivery = await loaders.deliveryById.load(id);
-        if (delivery && !canRead(principal, delivery)) throw forbidden("You may only read your own deliveries");
+        // Someone else's delivery answers like a missing one (see shared/errors.ts, notFound).
+        if (!delivery || !canRead(principal, delivery)) throw notFound("Delivery");
         return delivery;
       },
       myDeliveries: (_root, { first }: { first: number }, { principal }: DeliveryContext) => {

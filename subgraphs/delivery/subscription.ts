@@ -1,5 +1,5 @@
 import { hasRole, isAdmin, requireScope } from "../shared/authz.ts";
-import { appError, forbidden } from "../shared/errors.ts";
+import { notFound } from "../shared/errors.ts";
 import type { UserPrincipal } from "../shared/identity.ts";
 import type { OrdersClient } from "../shared/orders-client.ts";
 import type { DeliveryContext, DeliveryLoaders } from "./context.ts";
@@ -33,9 +33,10 @@ export function orderDeliveryUpdated(deps: {
         let owner = deps.deliveries.byOrderIds([orderId])[0]?.customerId;
         if (owner === undefined) {
           owner = (await deps.fetchOrder(orderId, context))?.userId;
-          if (owner === undefined) throw appError("NOT_FOUND", "Order not found");
+          if (owner === undefined) throw notFound("Order");
         }
-        if (!maySubscribe(caller, owner)) throw forbidden("Only the order's owner, a courier or an admin may follow its delivery");
+        // Another customer's order is "not found", as in orders and payments: no hint that it exists.
+        if (!maySubscribe(caller, owner)) throw notFound("Order");
       } catch (error) {
         await stream.return?.();
         throw error;

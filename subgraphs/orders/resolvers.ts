@@ -1,5 +1,5 @@
 import { hasRole, isAdmin, isOwnerOrAdmin, requireScope } from "../shared/authz.ts";
-import { forbidden } from "../shared/errors.ts";
+import { forbidden, notFound } from "../shared/errors.ts";
 import type { Resolvers } from "../shared/schema.ts";
 import type { OrdersContext } from "./context.ts";
 import { checkPageSize, decodeCursor, toConnection } from "./pagination.ts";
@@ -26,7 +26,8 @@ export function ordersResolvers({ orders, now }: { orders: OrderRepository; now:
       order: async (_root, { id }: { id: string }, { principal, loaders }: OrdersContext) => {
         requireScope(principal, "orders:read");
         const order = await loaders.orderById.load(id);
-        if (order && !isOwnerOrAdmin(principal, order.userId)) throw forbidden("You may only read your own orders");
+        // Another customer's order answers exactly like a missing one: its existence is not theirs to learn.
+        if (!order || !isOwnerOrAdmin(principal, order.userId)) throw notFound("Order");
         return order;
       },
       orders: (_root, args: PageArgs, { principal }: OrdersContext) => {

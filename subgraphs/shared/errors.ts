@@ -28,4 +28,9 @@ export function appError(code: ErrorCode, message: string, extra: Record<string,
 
 export const unauthenticated = (message = "Authentication required"): GraphQLError => appError("UNAUTHENTICATED", message);
 export const forbidden = (message = "Not allowed"): GraphQLError => appError("FORBIDDEN", message);
+/**
+ * For a record that does not exist or that the caller may not know exists: the two answers are
+ * the same, so a probe cannot tell another customer's order from a missing one.
+ */
+export const notFound = (what: string): GraphQLError => appError("NOT_FOUND", `${what} not found`);
 export const badInput = (message: string, extra?: Record<string, unknown>): GraphQLError => appError("BAD_USER_INPUT", message, extra);

@@ -82,9 +82,10 @@ describe("Subscription.orderDeliveryUpdated over the delivery subgraph's WebSock
     });
   }
 
-  it("refuses another customer and an anonymous caller when the subscription starts", async () => {
+  it("refuses another customer with NOT_FOUND, as for a missing order, and an anonymous caller when the subscription starts", async () => {
     const [stranger, nobody] = await Promise.all([first(tokens.bob), first(undefined)]);
-    assert.equal(stranger.errors?.[0].extensions.code, "FORBIDDEN");
+    assert.equal(stranger.errors?.[0].extensions.code, "NOT_FOUND");
+    assert.equal(stranger.errors?.[0].message, "Order not found");
     assert.equal(nobody.errors?.[0].extensions.code, "UNAUTHENTICATED");
   });
 

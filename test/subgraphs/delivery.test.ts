@@ -61,9 +61,11 @@ describe("delivery subgraph", () => {
 
     const query = `query ($id: ID!) { delivery(id: $id) { id } }`;
     assert.deepEqual((await gql(delivery.url, query, { token: tokens.alice, variables: { id: mine.id } })).data, { delivery: { id: mine.id } });
-    const forbidden = await gql(delivery.url, query, { token: tokens.alice, variables: { id: theirs.id } });
-    assert.deepEqual(codes(forbidden), ["FORBIDDEN"]);
-    assert.deepEqual(forbidden.data, { delivery: null });
+    const hidden = await gql(delivery.url, query, { token: tokens.alice, variables: { id: theirs.id } });
+    const missing = await gql(delivery.url, query, { token: tokens.alice, variables: { id: "d999999" } });
+    assert.deepEqual(codes(hidden), ["NOT_FOUND"], "another customer's delivery answers like a missing one");
+    assert.deepEqual(hidden.data, { delivery: null });
+    assert.deepEqual([hidden.errors![0]!.message, hidden.data], [missing.errors![0]!.message, missing.data]);
   });
 
   it("lists a courier's assigned deliveries, an admin's all, and refuses customers", async () => {

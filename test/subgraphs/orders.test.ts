@@ -85,16 +85,20 @@ describe("orders subgraph", () => {
     assert.deepEqual(codes(await gql(orders.url, PAGE, { token: tokens.alice, variables: { first: 5, after: "bm9wZQ" } })), ["BAD_USER_INPUT"]);
   });
 
-  it("lets the owner and an admin read an order; another customer gets null with FORBIDDEN", async () => {
+  it("lets the owner and an admin read an order; another customer gets exactly the answer of a missing order, NOT_FOUND", async () => {
     const asAlice = await gql(orders.url, ORDER, { token: tokens.alice, variables: { id: aliceOrder } });
     assert.deepEqual(asAlice.data, { order: { id: aliceOrder, user: { id: "u1" } } });
     const asAdmin = await gql(orders.url, ORDER, { token: tokens.admin, variables: { id: aliceOrder } });
     assert.deepEqual(asAdmin.data, { order: { id: aliceOrder, user: { id: "u1" } } });
     const asBob = await gql(orders.url, ORDER, { token: tokens.bob, variables: { id: aliceOrder } });
+    const missing = await gql(orders.url, ORDER, { token: tokens.bob, variables: { id: "o999999" } });
     assert.deepEqual(asBob.data, { order: null });
-    assert.deepEqual(codes(asBob), ["FORBIDDEN"]);
+    assert.deepEqual(codes(asBob), ["NOT_FOUND"]);
+    assert.deepEqual(
+      { data: asBob.data, errors: asBob.errors!.map(({ message, extensions }) => ({ message, extensions })) },
+      { data: missing.data, errors: missing.errors!.map(({ message, extensions }) => ({ message, extensions })) },
+    );
     assert.deepEqual(codes(await gql(orders.url, ORDER, { variables: { id: aliceOrder } })), ["UNAUTHENTICATED"]);
-    assert.deepEqual((await gql(orders.url, ORDER, { token: tokens.alice, variables: { id: "o999999" } })).data, { order: null });
   });
 
   it("resolves Order entities for the owner, admins and couriers, and null for another customer", async () => {
