@@ -1,12 +1,17 @@
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from "jose";
 import { z } from "zod";
 
-/** Who is calling: verified from the bearer token, or nobody. */
+/**
+ * Who is calling: a user (a token the auth service issued at login), another service (a
+ * client-credentials token, for internal operations only), or nobody.
+ */
 export type Principal =
   | { kind: "anonymous"; reason?: string }
-  | { kind: "user"; userId: string; roles: readonly string[]; scopes: ReadonlySet<string>; email?: string };
+  | { kind: "user"; userId: string; roles: readonly string[]; scopes: ReadonlySet<string>; email?: string }
+  | { kind: "service"; clientId: string; scopes: ReadonlySet<string> };
 
 export type UserPrincipal = Extract<Principal, { kind: "user" }>;
+export type ServicePrincipal = Extract<Principal, { kind: "service" }>;
 
 export const ANONYMOUS: Principal = Object.freeze({ kind: "anonymous" });
 
@@ -15,6 +20,11 @@ export const TOKEN_ALGORITHM = "ES256";
 export const DEFAULT_ISSUER = "urn:federated-gateway:auth";
 export const DEFAULT_AUDIENCE = "federated-gateway";
 export const DEFAULT_JWKS_URL = "http://127.0.0.1:4001/.well-known/jwks.json";
+/**
+ * The audience of service tokens. Distinct from the users' audience, so the gateway (which pins
+ * the users' one) refuses a service token, and a user token is never taken for a service's.
+ */
+export const DEFAULT_SERVICE_AUDIENCE = "urn:federated-gateway:services";
 
 const claimsSchema = z.object({
   sub: z.string().min(1),
@@ -23,22 +33,37 @@ const claimsSchema = z.object({
   email: z.string().optional(),
 });
 
+const serviceClaimsSchema = z.object({
+  sub: z.string().min(1),
+  client_id: z.string().min(1),
+  scope: z.string().default(""),
+});
+
 export interface VerifierOptions {
   /** Where the verification keys come from (a remote JWKS, or the auth service's own store). */
   getKey: JWTVerifyGetKey;
   issuer: string;
   audience: string;
+  /** Audience of service tokens. Default DEFAULT_SERVICE_AUDIENCE. */
+  serviceAudience?: string;
 }
 
 /** Turns an Authorization header into a Principal; invalid or missing tokens mean anonymous. */
 export type IdentityVerifier = (authorization: string | undefined) => Promise<Principal>;
 
-export function createIdentityVerifier({ getKey, issuer, audience }: VerifierOptions): IdentityVerifier {
+export function createIdentityVerifier({ getKey, issuer, audience, serviceAudience = DEFAULT_SERVICE_AUDIENCE }: VerifierOptions): IdentityVerifier {
   return async (authorization) => {
     const token = bearerToken(authorization);
     if (!token) return ANONYMOUS;
     try {
-      const { payload } = await jwtVerify(token, getKey, { issuer, audience, algorithms: [TOKEN_ALGORITHM] });
+      const { payload } = await jwtVerify(token, getKey, { issuer, audience: [audience, serviceAudience], algorithms: [TOKEN_ALGORITHM] });
+      const audiences = typeof payload.aud === "string" ? [payload.aud] : (payload.aud ?? []);
+      if (audiences.includes(serviceAudience)) {
+        // A service token names its client in sub and client_id (RFC 9068); it never carries roles.
+        const service = serviceClaimsSchema.parse(payload);
+        if (service.client_id !== service.sub || audiences.includes(audience)) throw new Error("malformed service token");
+        return { kind: "service", clientId: service.client_id, scopes: new Set(service.scope.split(" ").filter(Boolean)) };
+      }
       const claims = claimsSchema.parse(payload);
       return {
         kind: "user",
@@ -61,6 +86,8 @@ export interface RemoteVerifierOptions {
   issuer?: string;
   /** Default env JWT_AUDIENCE, else federated-gateway. */
   audience?: string;
+  /** Default env SERVICE_AUDIENCE, else urn:federated-gateway:services. */
+  serviceAudience?: string;
   /**
    * Minimum time between JWKS refetches when a token names an unknown kid (a key rotation).
    * Default 1000 ms: short so a freshly rotated key is picked up almost at once.
@@ -78,11 +105,16 @@ export function createRemoteIdentityVerifier(options: RemoteVerifierOptions = {}
   return createIdentityVerifier({ getKey, ...issuerAndAudience(options) });
 }
 
-/** Issuer and audience from options, then env, then the defaults. */
-export function issuerAndAudience(options: { issuer?: string; audience?: string }): { issuer: string; audience: string } {
+/** Issuer and audiences from options, then env, then the defaults. */
+export function issuerAndAudience(options: { issuer?: string; audience?: string; serviceAudience?: string }): {
+  issuer: string;
+  audience: string;
+  serviceAudience: string;
+} {
   return {
     issuer: options.issuer ?? process.env.JWT_ISSUER ?? DEFAULT_ISSUER,
     audience: options.audience ?? process.env.JWT_AUDIENCE ?? DEFAULT_AUDIENCE,
+    serviceAudience: options.serviceAudience ?? process.env.SERVICE_AUDIENCE ?? DEFAULT_SERVICE_AUDIENCE,
   };
 }
 

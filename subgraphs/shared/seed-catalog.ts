@@ -126,3 +126,31 @@ function buildOrders(): SeedOrder[] {
   }
   return orders;
 }
+
+/**
+ * The services that call other services' internal operations, as OAuth 2.0 clients of the auth
+ * service (client-credentials grant). Development seed only: each secret is read from
+ * `<NAME>_CLIENT_SECRET` (PAYMENTS_CLIENT_SECRET, DELIVERY_CLIENT_SECRET) when set, by the auth
+ * service when it seeds the client and by the service itself, else the demo secret below. The
+ * auth database stores only a scrypt hash.
+ */
+export interface SeedServiceClient {
+  clientId: string;
+  /** What the client may ask for: every scope of its internal calls, nothing of a user's. */
+  scopes: readonly string[];
+  demoSecret: string;
+  secretEnv: string;
+}
+
+export const SEED_SERVICE_CLIENTS: readonly SeedServiceClient[] = Object.freeze([
+  // The payments relay tells orders of payments and refunds.
+  { clientId: "payments", scopes: ["orders:mark-paid", "orders:mark-refunded"], demoSecret: "payments-demo-secret", secretEnv: "PAYMENTS_CLIENT_SECRET" },
+  // Delivery asks orders whether an order is paid before it leaves PENDING.
+  { clientId: "delivery", scopes: ["orders:read-status"], demoSecret: "delivery-demo-secret", secretEnv: "DELIVERY_CLIENT_SECRET" },
+]);
+
+/** A seeded client's secret as this process sees it: its environment variable, else the demo secret. */
+export function serviceClientSecret(clientId: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const client = SEED_SERVICE_CLIENTS.find((c) => c.clientId === clientId);
+  return client && (env[client.secretEnv] || client.demoSecret);
+}

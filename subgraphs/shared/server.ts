@@ -11,8 +11,8 @@ import type { IdentityVerifier } from "./identity.ts";
 import { traceRequest } from "./tracing.ts";
 import { attachSubscriptionServer, type SubscriptionServer } from "./ws-server.ts";
 
-/** A plain GET endpoint beside /graphql (the auth service's JWKS, for one). */
-export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+/** A plain endpoint beside /graphql (the auth service's JWKS, or its OAuth token endpoint). */
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, context: RequestContext) => void | Promise<void>;
 
 export interface SubgraphServerOptions<TContext extends RequestContext> {
   service: string;
@@ -23,6 +23,8 @@ export interface SubgraphServerOptions<TContext extends RequestContext> {
   createContext: (base: RequestContext) => TContext;
   /** GET routes by exact path, besides /healthz. */
   routes?: Record<string, RouteHandler>;
+  /** POST routes by exact path, besides /graphql. */
+  postRoutes?: Record<string, RouteHandler>;
   /** 0 picks a free port. */
   port: number;
   host: string;
@@ -59,7 +61,7 @@ const operationNamePlugin: ApolloServerPlugin<RequestContext> = {
 export async function startSubgraphServer<TContext extends RequestContext>(
   options: SubgraphServerOptions<TContext>,
 ): Promise<RunningServer> {
-  const { service, logger, verifyIdentity, createContext, routes = {}, maxBodyBytes = 1024 * 1024 } = options;
+  const { service, logger, verifyIdentity, createContext, routes = {}, postRoutes = {}, maxBodyBytes = 1024 * 1024 } = options;
   const apollo = new ApolloServer<TContext>({
     schema: options.schema,
     csrfPrevention: true,
@@ -72,8 +74,8 @@ export async function startSubgraphServer<TContext extends RequestContext>(
   const handle = async (req: IncomingMessage, res: ServerResponse, base: RequestContext): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://subgraph");
     if (req.method === "GET" && url.pathname === "/healthz") return writeJson(res, 200, { status: "ok", service });
-    const route = req.method === "GET" ? routes[url.pathname] : undefined;
-    if (route) return route(req, res);
+    const route = req.method === "GET" ? routes[url.pathname] : req.method === "POST" ? postRoutes[url.pathname] : undefined;
+    if (route) return route(req, res, base);
     if (url.pathname !== "/graphql") return writeJson(res, 404, { error: "not found" });
 
     const body = await readBody(req, maxBodyBytes);
