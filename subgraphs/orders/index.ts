@@ -4,6 +4,7 @@ import { loadSubgraphSchema } from "../shared/schema.ts";
 import { startSubgraphServer } from "../shared/server.ts";
 import { resolveCommonOptions, serviceHandle, type CommonServiceOptions, type SubgraphHandle } from "../shared/service.ts";
 import { createOrdersLoaders, type OrdersContext } from "./context.ts";
+import { createPaymentEventApplier } from "./payment-events.ts";
 import { OrderRepository } from "./repository.ts";
 import { ordersResolvers } from "./resolvers.ts";
 import { ordersMigrations } from "./schema.ts";
@@ -18,7 +19,7 @@ export async function createOrdersSubgraph(options: OrdersSubgraphOptions = {}):
 
   const server = await startSubgraphServer<OrdersContext>({
     service: "orders",
-    schema: loadSubgraphSchema("orders", ordersResolvers({ orders, now: common.now })),
+    schema: loadSubgraphSchema("orders", ordersResolvers({ orders, now: common.now, applyPaymentEvent: createPaymentEventApplier(db, common.now) })),
     logger: common.logger,
     verifyIdentity: createRemoteIdentityVerifier(options),
     createContext: (base) => ({ ...base, loaders: createOrdersLoaders(orders) }),

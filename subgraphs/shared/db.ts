@@ -13,6 +13,12 @@ export interface Migration {
   sql?: string;
   /** Data changes (the seed) that need code. */
   run?: (db: Db) => void;
+  /**
+   * Runs with foreign-key enforcement off, as SQLite's procedure for rebuilding a table that
+   * others reference requires (a CHECK constraint cannot be altered in place); the references
+   * are checked before the step commits.
+   */
+  rebuildsTables?: boolean;
 }
 
 export interface OpenDatabaseOptions {
@@ -52,15 +58,24 @@ export function openDatabase({ path, migrations, synchronous = "NORMAL" }: OpenD
 function migrate(db: Db, migrations: readonly Migration[]): void {
   const applied = db.pragma("user_version", { simple: true }) as number;
   migrations.slice(applied).forEach((migration, offset) => {
-    // IMMEDIATE takes the write lock first, so two processes starting on one new file cannot
-    // both seed it.
-    db.transaction(() => {
-      const current = db.pragma("user_version", { simple: true }) as number;
-      if (current !== applied + offset) return;
-      if (migration.sql) db.exec(migration.sql);
-      migration.run?.(db);
-      db.pragma(`user_version = ${applied + offset + 1}`);
-    }).immediate();
+    // The pragma is a no-op inside a transaction, so it is switched around it.
+    if (migration.rebuildsTables) db.pragma("foreign_keys = OFF");
+    try {
+      // IMMEDIATE takes the write lock first, so two processes starting on one new file cannot
+      // both seed it.
+      db.transaction(() => {
+        const current = db.pragma("user_version", { simple: true }) as number;
+        if (current !== applied + offset) return;
+        if (migration.sql) db.exec(migration.sql);
+        migration.run?.(db);
+        if (migration.rebuildsTables && (db.pragma("foreign_key_check") as unknown[]).length > 0) {
+          throw new Error(`migration "${migration.name}" left dangling references`);
+        }
+        db.pragma(`user_version = ${applied + offset + 1}`);
+      }).immediate();
+    } finally {
+      if (migration.rebuildsTables) db.pragma("foreign_keys = ON");
+    }
   });
 }
 

@@ -15,6 +15,9 @@ export const ERROR_CODES = {
   ORDER_ALREADY_PAID: 409,
   ORDER_NOT_PAYABLE: 409,
   INVALID_STATUS_TRANSITION: 409,
+  PAYMENT_NOT_REFUNDABLE: 409,
+  /** A delivery cannot leave PENDING while its order is unpaid. */
+  ORDER_NOT_PAID: 409,
   UPSTREAM_ERROR: 502,
 } as const;
 
