@@ -113,7 +113,7 @@ export async function createAuthSubgraph(options: AuthSubgraphOptions = {}): Pro
     schema: loadSubgraphSchema("auth", resolvers),
     logger: common.logger,
     // The auth service trusts its own key table directly rather than fetching its own JWKS.
-    verifyIdentity: createIdentityVerifier({ getKey: keys.getKey, issuer, audience, serviceAudience }),
+    verifyIdentity: createIdentityVerifier({ getKey: keys.getKey, issuer, audience, serviceAudience, now: common.now }),
     createContext: (base) => ({ ...base, loaders: createAuthLoaders(users) }),
     routes: {
       [JWKS_PATH]: (_req, res) => writeJson(res, 200, keys.publishedJwks(), { "cache-control": "public, max-age=60" }),

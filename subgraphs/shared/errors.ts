@@ -6,6 +6,10 @@ import { GraphQLError } from "graphql";
  */
 export const ERROR_CODES = {
   UNAUTHENTICATED: 401,
+  /** A presented access token has expired (beyond the clock tolerance): refresh and retry. */
+  TOKEN_EXPIRED: 401,
+  /** A presented access token is malformed, forged, or not for this system. */
+  INVALID_TOKEN: 401,
   FORBIDDEN: 403,
   BAD_USER_INPUT: 400,
   NOT_FOUND: 404,

@@ -7,7 +7,7 @@ import type { GraphQLSchema } from "graphql";
 import type { Logger } from "pino";
 import type { RequestContext } from "./context.ts";
 import { HttpError, readBody, toHeaderMap, writeGraphQLResponse, writeJson } from "./http.ts";
-import type { IdentityVerifier } from "./identity.ts";
+import type { IdentityVerifier, TokenRefusal } from "./identity.ts";
 import { traceRequest } from "./tracing.ts";
 import { attachSubscriptionServer, type SubscriptionServer } from "./ws-server.ts";
 
@@ -81,6 +81,7 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     const body = await readBody(req, maxBodyBytes);
     const principal = await verifyIdentity(base.authorization);
     if (principal.kind === "anonymous" && principal.reason) base.logger.debug({ reason: principal.reason }, "token rejected");
+    if (principal.kind === "anonymous" && principal.refused) return refuseToken(res, principal.refused);
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? "GET", headers: toHeaderMap(req), search: url.search, body },
       context: async () => createContext({ ...base, principal }),
@@ -149,6 +150,17 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     })());
 
   return { url: `${origin}/graphql`, origin, port, close };
+}
+
+const REFUSALS: Record<TokenRefusal, { message: string; description: string }> = {
+  TOKEN_EXPIRED: { message: "The access token has expired; sign in again or refresh it", description: "token expired" },
+  INVALID_TOKEN: { message: "The access token is not valid", description: "invalid token" },
+};
+
+/** 401 for a presented token that is not valid, as the gateway answers it: a client refreshes on it. */
+function refuseToken(res: ServerResponse, code: TokenRefusal): void {
+  const { message, description } = REFUSALS[code];
+  writeJson(res, 401, { errors: [{ message, extensions: { code } }] }, { "www-authenticate": `Bearer error="invalid_token", error_description="${description}"` });
 }
 
 function clientIp(req: IncomingMessage): string {
