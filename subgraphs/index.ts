@@ -33,7 +33,8 @@ export function startSubgraph(service: ServiceName, options: AnySubgraphOptions 
 }
 
 export interface AllSubgraphsOptions
-  extends Omit<AnySubgraphOptions, "port" | "dbPath" | "jwksUrl" | "ordersUrl" | "logger" | "loginThrottle"> {
+  // clientId and clientSecret are each service's own: payments and delivery default to their seeded clients.
+  extends Omit<AnySubgraphOptions, "port" | "dbPath" | "jwksUrl" | "ordersUrl" | "logger" | "loginThrottle" | "clientId" | "clientSecret"> {
   /** Directory of the four SQLite files, or ":memory:" for throwaway databases. Default data/ under the repo root. */
   dbDir?: string;
   /** Port per service; 0 picks a free one. Default 4001-4004 as in supergraph.yaml. */
