@@ -8,9 +8,9 @@ import { createServiceTokenSource, tokenUrlFromJwksUrl } from "../shared/service
 import { DEFAULT_JWKS_URL } from "../shared/identity.ts";
 import { createPaymentsLoaders, type PaymentsContext } from "./context.ts";
 import { createOrderEventSender } from "./order-events.ts";
-import { Outbox } from "./outbox.ts";
+import { paymentsOutbox } from "./outbox.ts";
 import { createPayOrder } from "./pay-order.ts";
-import { OutboxRelay, type RelayOptions } from "./relay.ts";
+import { OutboxRelay, type RelayOptions } from "../shared/outbox-relay.ts";
 import { PaymentRepository } from "./repository.ts";
 import { paymentsResolvers } from "./resolvers.ts";
 import { paymentsMigrations } from "./schema.ts";
@@ -47,7 +47,8 @@ export async function createPaymentsSubgraph(options: PaymentsSubgraphOptions = 
   });
   const relayLogger = common.logger.child({ component: "outbox-relay" });
   const relay = new OutboxRelay({
-    outbox: new Outbox(db),
+    outbox: paymentsOutbox(db),
+    describe: (row) => ({ orderId: row.orderId, kind: row.kind }),
     deliver: createOrderEventSender(createOrdersCaller(ordersClientOptions), tokens, relayLogger),
     logger: relayLogger,
     now: common.now,

@@ -1,8 +1,8 @@
 import type { Logger } from "pino";
 import { createServiceOrdersCaller, type OrdersCaller } from "../shared/orders-client.ts";
 import type { ServiceTokenSource } from "../shared/service-token.ts";
-import type { OutboxRow } from "./outbox.ts";
-import type { Acknowledgement } from "./relay.ts";
+import type { Acknowledgement } from "../shared/outbox-relay.ts";
+import type { PaymentOutboxRow } from "./outbox.ts";
 
 const APPLY = `mutation ApplyPaymentEvent($event: PaymentEventInput!) {
   applyPaymentEvent(event: $event) { eventId outcome orderStatus reason }
@@ -17,7 +17,7 @@ type Answer = { applyPaymentEvent?: { eventId: string; outcome: Acknowledgement[
  */
 export function createOrderEventSender(call: OrdersCaller, tokens: ServiceTokenSource, logger: Logger) {
   const callAsService = createServiceOrdersCaller(call, tokens);
-  return async (row: OutboxRow): Promise<Acknowledgement> => {
+  return async (row: PaymentOutboxRow): Promise<Acknowledgement> => {
     const event = { eventId: row.eventId, orderId: row.orderId, kind: row.kind, paymentId: row.paymentId, amountCents: row.amountCents };
     const answer = await callAsService<Answer>({ query: APPLY, variables: { event } }, logger, `relay-${row.eventId}`);
     const receipt = answer.data?.applyPaymentEvent;

@@ -1,19 +1,21 @@
 /**
- * The outbox relay: delivers each committed payment event to orders until orders acknowledges
- * it. It runs at start (rows a previous process committed but never delivered go first), right
+ * An outbox relay: delivers each committed event to the service it is for until that service
+ * acknowledges it (payments -> orders, orders -> delivery). It runs at start (rows a previous process committed but never delivered go first), right
  * after each commit (`kick`), and when the earliest failed row's backoff ends; between those it
  * polls now and then for rows another payments process sharing the file left behind.
  */
 import type { Logger } from "pino";
-import type { Outbox, OutboxRow } from "./outbox.ts";
+import type { OutboxRow, OutboxStore } from "./outbox-store.ts";
 
-/** Orders' answer to one event; any of them means "acknowledged, stop sending". */
+/** The receiver's answer to one event; any of them means "acknowledged, stop sending". */
 export type Acknowledgement = { outcome: "APPLIED" | "DUPLICATE" | "REJECTED"; reason: string | null };
 
-export interface RelayOptions {
-  outbox: Outbox;
-  /** Sends one event to orders; throws when orders did not acknowledge it. */
-  deliver: (row: OutboxRow) => Promise<Acknowledgement>;
+export interface RelayOptions<R extends OutboxRow = OutboxRow> {
+  outbox: OutboxStore<R>;
+  /** Sends one event; throws when the receiver did not acknowledge it. */
+  deliver: (row: R) => Promise<Acknowledgement>;
+  /** What a log line says about a row besides its event id (no secrets). Default nothing. */
+  describe?: (row: R) => Record<string, unknown>;
   logger: Logger;
   now?: () => number;
   /** First retry delay; doubles per failed attempt. Default 250 ms. */
@@ -34,15 +36,15 @@ export function backoffMs(attempts: number, initialMs: number, maxMs: number, ra
   return Math.round(base * (0.8 + 0.4 * random()));
 }
 
-export class OutboxRelay {
-  readonly #o: Required<Omit<RelayOptions, "outbox" | "deliver" | "logger">> & Pick<RelayOptions, "outbox" | "deliver" | "logger">;
+export class OutboxRelay<R extends OutboxRow = OutboxRow> {
+  readonly #o: Required<Omit<RelayOptions<R>, "outbox" | "deliver" | "logger">> & Pick<RelayOptions<R>, "outbox" | "deliver" | "logger">;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #again = false;
   #closed = false;
 
-  constructor(options: RelayOptions) {
-    this.#o = { now: Date.now, initialBackoffMs: 250, maxBackoffMs: 10_000, leaseMs: 30_000, pollMs: 2_000, random: Math.random, ...options };
+  constructor(options: RelayOptions<R>) {
+    this.#o = { now: Date.now, initialBackoffMs: 250, maxBackoffMs: 10_000, leaseMs: 30_000, pollMs: 2_000, random: Math.random, describe: () => ({}), ...options };
   }
 
   /** Starts delivering what is due now, then keeps going. */
@@ -78,7 +80,7 @@ export class OutboxRelay {
     const o = this.#o;
     // Bounded: at most 10 batches per run, then the schedule takes over.
     for (let batch = 0; batch < 10 && !this.#closed; batch++) {
-      let rows: OutboxRow[];
+      let rows: R[];
       try {
         rows = o.outbox.claim(o.now(), o.now() + o.leaseMs, 20);
       } catch (error) {
@@ -93,14 +95,14 @@ export class OutboxRelay {
     }
   }
 
-  async #send(row: OutboxRow): Promise<void> {
+  async #send(row: R): Promise<void> {
     const o = this.#o;
     try {
       const ack = await o.deliver(row);
       o.outbox.markDelivered(row.seq, o.now(), ack.outcome);
-      const line = { eventId: row.eventId, orderId: row.orderId, kind: row.kind, outcome: ack.outcome, attempts: row.attempts + 1 };
-      if (ack.outcome === "REJECTED") o.logger.error({ ...line, reason: ack.reason }, "orders rejected a payment event");
-      else o.logger.info(line, "payment event delivered");
+      const line = { eventId: row.eventId, ...o.describe(row), outcome: ack.outcome, attempts: row.attempts + 1 };
+      if (ack.outcome === "REJECTED") o.logger.error({ ...line, reason: ack.reason }, "event rejected by its receiver");
+      else o.logger.info(line, "event delivered");
     } catch (error) {
       const delay = backoffMs(row.attempts + 1, o.initialBackoffMs, o.maxBackoffMs, o.random);
       const message = error instanceof Error ? error.message : String(error);
@@ -109,7 +111,7 @@ export class OutboxRelay {
       } catch (dbError) {
         o.logger.error({ err: dbError }, "outbox update failed");
       }
-      o.logger.warn({ eventId: row.eventId, orderId: row.orderId, attempts: row.attempts + 1, retryInMs: delay, error: message }, "payment event not delivered; will retry");
+      o.logger.warn({ eventId: row.eventId, ...o.describe(row), attempts: row.attempts + 1, retryInMs: delay, error: message }, "event not delivered; will retry");
     }
   }
 
