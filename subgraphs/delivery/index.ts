@@ -64,11 +64,11 @@ export async function createDeliverySubgraph(options: DeliverySubgraphOptions = 
     now: common.now,
   });
   const orderStatus = createOrderStatusLookup(createOrdersCaller(ordersClientOptions), tokens);
-  const updateStatus = createStatusUpdater({ db, deliveries, fetchOrder, orderStatus, updates, feed, now: common.now });
+  const statusUpdater = createStatusUpdater({ db, deliveries, fetchOrder, orderStatus, updates, feed, now: common.now });
 
   const server = await startSubgraphServer<DeliveryContext>({
     service: "delivery",
-    schema: loadSubgraphSchema("delivery", deliveryResolvers({ deliveries, updateStatus, orderDeliveryUpdated: orderDeliveryUpdated({ deliveries, updates, fetchOrder, createLoaders: () => createDeliveryLoaders(deliveries) }) })),
+    schema: loadSubgraphSchema("delivery", deliveryResolvers({ deliveries, updateStatus: statusUpdater.update, recordOrderStatus: statusUpdater.recordOrderStatus, orderDeliveryUpdated: orderDeliveryUpdated({ deliveries, updates, fetchOrder, createLoaders: () => createDeliveryLoaders(deliveries) }) })),
     logger: common.logger,
     verifyIdentity: createRemoteIdentityVerifier(options),
     createContext: (base) => ({ ...base, loaders: createDeliveryLoaders(deliveries) }),

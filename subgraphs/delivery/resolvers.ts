@@ -1,4 +1,4 @@
-import { hasRole, isAdmin, requireScope, requireUser } from "../shared/authz.ts";
+import { hasRole, isAdmin, requireScope, requireService, requireUser } from "../shared/authz.ts";
 import { badInput, forbidden, notFound } from "../shared/errors.ts";
 import type { Principal } from "../shared/identity.ts";
 import type { Resolvers } from "../shared/schema.ts";
@@ -27,6 +27,8 @@ export function deliveryResolvers(deps: {
   updateStatus: (request: StatusUpdateRequest) => Promise<DeliveryRecord>;
   /** Subscription.orderDeliveryUpdated (subscription.ts). */
   orderDeliveryUpdated: ReturnType<typeof orderDeliveryUpdated>;
+  /** Records an order status change; false for an event id seen before (status-updates.ts). */
+  recordOrderStatus: (event: { eventId: string; orderId: string; status: string }) => boolean;
 }): Resolvers<DeliveryContext> {
   const { deliveries, updateStatus } = deps;
   const visible = (principal: Principal) => (delivery: DeliveryRecord | null) =>
@@ -63,6 +65,12 @@ export function deliveryResolvers(deps: {
         const note = args.note?.trim() || null;
         if (note && note.length > MAX_NOTE_LENGTH) throw badInput(`note is longer than ${MAX_NOTE_LENGTH} characters`);
         return updateStatus({ caller, orderId: args.orderId, status: args.status, note, authorization, requestId, logger });
+      },
+      recordOrderStatus: (_root, { event }: { event: { eventId: string; orderId: string; status: string } }, { principal, logger }: DeliveryContext) => {
+        requireService(principal, "deliveries:record-order-status");
+        const applied = deps.recordOrderStatus(event);
+        logger.info({ eventId: event.eventId, orderId: event.orderId, status: event.status, applied }, "order status recorded");
+        return { eventId: event.eventId, outcome: applied ? "APPLIED" : "DUPLICATE" };
       },
     },
     Subscription: {

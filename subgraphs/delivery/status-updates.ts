@@ -80,7 +80,18 @@ export function createStatusUpdater(deps: {
     }
   });
 
-  return async (request: StatusUpdateRequest): Promise<DeliveryRecord> => {
+  const recordOrderStatus = db.transaction((event: { eventId: string; orderId: string; status: string }) =>
+    deliveries.recordOrderStatus({ ...event, at: now() }),
+  );
+
+  /** publish() of the change: through the feed when there is one, in commit order (see below). */
+  const announce = (orderId: string): void => {
+    if (feed) return feed.poll();
+    const delivery = deliveries.byOrderIds([orderId])[0];
+    if (delivery) updates.publish(delivery);
+  };
+
+  const update = async (request: StatusUpdateRequest): Promise<DeliveryRecord> => {
     let customerId: string | undefined;
     const current = deliveries.byOrderIds([request.orderId])[0];
     if (!current) {
@@ -108,5 +119,15 @@ export function createStatusUpdater(deps: {
     if (feed) feed.poll();
     else updates.publish(delivery);
     return delivery;
+  };
+
+  return {
+    update,
+    /** The order's status changed (orders says): noted in its delivery's history and pushed to its subscribers. */
+    recordOrderStatus: (event: { eventId: string; orderId: string; status: string }): boolean => {
+      const applied = recordOrderStatus.immediate(event);
+      if (applied) announce(event.orderId);
+      return applied;
+    },
   };
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Db } from "../shared/db.ts";
 import type { OrderStatus } from "./repository.ts";
 
@@ -41,6 +42,7 @@ export function decidePaymentEvent(order: { status: OrderStatus; totalCents: num
  * and the check, the status change and the record of the event commit in one IMMEDIATE
  * transaction, so a redelivered event, even racing its twin on another instance, is a
  * DUPLICATE that changes nothing. A REJECTED event is recorded too, so the relay stops sending it.
+ * A status change also writes orders' outbox row for delivery, in the same transaction.
  */
 export function createPaymentEventApplier(db: Db, now: () => number) {
   const s = {
@@ -49,6 +51,9 @@ export function createPaymentEventApplier(db: Db, now: () => number) {
     ),
     order: db.prepare<[string], { status: OrderStatus; totalCents: number }>("SELECT status, total_cents AS totalCents FROM orders WHERE id = ?"),
     setStatus: db.prepare<[OrderStatus, string]>("UPDATE orders SET status = ? WHERE id = ?"),
+    tellDelivery: db.prepare<{ eventId: string; orderId: string; status: OrderStatus; at: number }>(
+      "INSERT INTO outbox (event_id, order_id, status, created_at, next_attempt_at) VALUES (@eventId, @orderId, @status, @at, @at)",
+    ),
     record: db.prepare(
       `INSERT INTO payment_events (event_id, order_id, kind, payment_id, amount_cents, outcome, reason, status_after, applied_at)
        VALUES (@eventId, @orderId, @kind, @paymentId, @amountCents, @outcome, @reason, @statusAfter, @appliedAt)`,
@@ -61,8 +66,12 @@ export function createPaymentEventApplier(db: Db, now: () => number) {
     const decision: Decision = order
       ? decidePaymentEvent(order, event)
       : { outcome: "REJECTED", statusAfter: "PENDING", reason: "no such order" };
-    if (order && decision.outcome === "APPLIED" && decision.statusAfter !== order.status) s.setStatus.run(decision.statusAfter, event.orderId);
-    s.record.run({ ...event, outcome: decision.outcome, reason: decision.reason, statusAfter: decision.statusAfter, appliedAt: now() });
+    const at = now();
+    if (order && decision.outcome === "APPLIED" && decision.statusAfter !== order.status) {
+      s.setStatus.run(decision.statusAfter, event.orderId);
+      s.tellDelivery.run({ eventId: `ost_${randomBytes(12).toString("base64url")}`, orderId: event.orderId, status: decision.statusAfter, at });
+    }
+    s.record.run({ ...event, outcome: decision.outcome, reason: decision.reason, statusAfter: decision.statusAfter, appliedAt: at });
     return { eventId: event.eventId, outcome: decision.outcome, orderStatus: order ? decision.statusAfter : null, reason: decision.reason };
   });
   return (event: PaymentEvent): PaymentEventReceipt => apply.immediate(event);

@@ -19,10 +19,13 @@ export function ordersResolvers({
   orders,
   now,
   applyPaymentEvent,
+  committed,
 }: {
   orders: OrderRepository;
   now: () => number;
   applyPaymentEvent: (event: PaymentEvent) => PaymentEventReceipt;
+  /** Called after a commit that may have written an outbox row: the relay sends it at once. */
+  committed: () => void;
 }): Resolvers<OrdersContext> {
   /** One page of a user's orders, or of all orders when userId is undefined (admins). */
   const connection = (userId: string | undefined, { first, after }: PageArgs) => {
@@ -62,6 +65,7 @@ export function ordersResolvers({
       applyPaymentEvent: (_root, { event }: { event: PaymentEvent }, { principal, logger }: OrdersContext) => {
         const service = requireService(principal, EVENT_SCOPES[event.kind]);
         const receipt = applyPaymentEvent(event);
+        if (receipt.outcome === "APPLIED") committed();
         const line = { eventId: event.eventId, orderId: event.orderId, kind: event.kind, client: service.clientId, outcome: receipt.outcome, orderStatus: receipt.orderStatus };
         if (receipt.outcome === "REJECTED") logger.warn({ ...line, reason: receipt.reason }, "payment event rejected");
         else logger.info(line, receipt.outcome === "APPLIED" ? "payment event applied" : "payment event already applied");

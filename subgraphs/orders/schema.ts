@@ -77,4 +77,24 @@ export const ordersMigrations: readonly Migration[] = [
       CREATE INDEX payment_events_by_order ON payment_events(order_id);
     `,
   },
+  {
+    // Orders' own outbox: each status change a payment event causes is told to delivery (for its
+    // subscribers), written in the change's transaction.
+    name: "order status outbox",
+    sql: `
+      CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY,
+        event_id TEXT NOT NULL UNIQUE,     -- delivery records each event id once
+        order_id TEXT NOT NULL,
+        status TEXT NOT NULL,              -- the order's status after the change
+        created_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        delivered_at INTEGER,
+        outcome TEXT,
+        last_error TEXT
+      ) STRICT;
+      CREATE INDEX outbox_pending ON outbox(next_attempt_at) WHERE delivered_at IS NULL;
+    `,
+  },
 ];

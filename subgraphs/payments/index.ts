@@ -33,7 +33,7 @@ export interface PaymentsSubgraphOptions extends CommonServiceOptions, Pick<Remo
 export async function createPaymentsSubgraph(options: PaymentsSubgraphOptions = {}): Promise<SubgraphHandle> {
   const common = resolveCommonOptions("payments", options);
   // FULL: a payment acknowledged to the client must survive even a power cut.
-  const { db, sqlCount } = openDatabase({ path: common.dbPath, migrations: paymentsMigrations, synchronous: "FULL" });
+  const { db, sqlCount, uncounted } = openDatabase({ path: common.dbPath, migrations: paymentsMigrations, synchronous: "FULL" });
   const payments = new PaymentRepository(db);
   const ordersClientOptions: OrdersClientOptions = {
     ...(options.ordersUrl ? { url: options.ordersUrl } : {}),
@@ -47,7 +47,7 @@ export async function createPaymentsSubgraph(options: PaymentsSubgraphOptions = 
   });
   const relayLogger = common.logger.child({ component: "outbox-relay" });
   const relay = new OutboxRelay({
-    outbox: paymentsOutbox(db),
+    outbox: paymentsOutbox(db, uncounted),
     describe: (row) => ({ orderId: row.orderId, kind: row.kind }),
     deliver: createOrderEventSender(createOrdersCaller(ordersClientOptions), tokens, relayLogger),
     logger: relayLogger,

@@ -12,4 +12,5 @@ export interface PaymentOutboxRow extends OutboxRow {
 const COLUMNS = "seq, event_id AS eventId, kind, order_id AS orderId, payment_id AS paymentId, amount_cents AS amountCents, attempts";
 
 /** Payments' outbox table (schema.ts), for the relay. */
-export const paymentsOutbox = (db: Db) => new OutboxStore<PaymentOutboxRow>(db, { table: "outbox", columns: COLUMNS });
+export const paymentsOutbox = (db: Db, run?: <T>(work: () => T) => T) =>
+  new OutboxStore<PaymentOutboxRow>(db, { table: "outbox", columns: COLUMNS, ...(run ? { run } : {}) });

@@ -35,24 +35,35 @@ export interface OpenDatabaseOptions {
 
 export interface OpenedDatabase {
   db: Db;
-  /** How many SQL statements this connection has executed so far (batching tests read deltas). */
+  /** How many SQL statements this connection has executed so far for requests (batching tests read deltas). */
   sqlCount(): number;
+  /** Runs background work (an outbox relay's polls) without counting its statements in sqlCount. */
+  uncounted<T>(work: () => T): T;
 }
 
 /** Opens (creating if needed) a subgraph's own SQLite file, applies pending migrations. */
 export function openDatabase({ path, migrations, synchronous = "NORMAL" }: OpenDatabaseOptions): OpenedDatabase {
   ensureParentDir(path);
   let executed = 0;
+  let counting = true;
   // better-sqlite3 calls `verbose` once per statement execution (prepared or exec), which makes
   // it an exact counter without wrapping every statement by hand.
-  const db = new Database(path, { verbose: () => void executed++ });
+  const db = new Database(path, { verbose: () => void (counting && executed++) });
   db.pragma("journal_mode = WAL");
   db.pragma(`synchronous = ${synchronous}`);
   db.pragma("foreign_keys = ON");
   // Several instances of one subgraph may share a file; wait for a writer instead of failing.
   db.pragma("busy_timeout = 5000");
   migrate(db, migrations);
-  return { db, sqlCount: () => executed };
+  const uncounted = <T>(work: () => T): T => {
+    counting = false;
+    try {
+      return work();
+    } finally {
+      counting = true;
+    }
+  };
+  return { db, sqlCount: () => executed, uncounted };
 }
 
 function migrate(db: Db, migrations: readonly Migration[]): void {

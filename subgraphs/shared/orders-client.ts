@@ -44,13 +44,23 @@ export class OrdersUnavailableError extends Error {}
  * for requests safe to repeat (reads, and writes orders applies idempotently).
  */
 export function createOrdersCaller(options: OrdersClientOptions = {}) {
-  const urls = (options.url ?? process.env.ORDERS_URL ?? "http://127.0.0.1:4002/graphql").split(",").map((u) => u.trim()).filter(Boolean);
-  const timeoutMs = options.timeoutMs ?? 5000;
+  const urls = splitUrls(options.url ?? process.env.ORDERS_URL ?? "http://127.0.0.1:4002/graphql");
+  return createFailoverCaller(() => urls, options.timeoutMs ?? 5000);
+}
+
+/** A comma-separated list of instance URLs. */
+export const splitUrls = (list: string): string[] => list.split(",").map((u) => u.trim()).filter(Boolean);
+
+/**
+ * The same for any subgraph: `urls` is read on every call, so a caller may learn them after it
+ * is built (orders and delivery call each other and one of them starts first).
+ */
+export function createFailoverCaller(urlsNow: () => readonly string[], timeoutMs: number) {
   let next = 0;
   const ask = async <T>(url: string, body: unknown, headers: Record<string, string>): Promise<GraphQLBody<T>> => {
     const response = await fetch(url, {
       method: "POST",
-      // The orders subgraph's span joins the caller's trace.
+      // The callee's span joins the caller's trace.
       headers: { "content-type": "application/json", ...headers, ...traceHeaders() },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
@@ -60,16 +70,17 @@ export function createOrdersCaller(options: OrdersClientOptions = {}) {
     return answer;
   };
   return async <T>(body: { query: string; variables: Record<string, unknown> }, headers: Record<string, string>, logger: Logger): Promise<GraphQLBody<T>> => {
-    const first = next++ % urls.length;
+    const urls = urlsNow();
+    const first = next++ % Math.max(1, urls.length);
     for (let i = 0; i < urls.length; i++) {
       const url = urls[(first + i) % urls.length]!;
       try {
         return await ask<T>(url, body, headers);
       } catch (error) {
-        logger.warn({ err: error, url }, "orders call failed");
+        logger.warn({ err: error, url }, "subgraph call failed");
       }
     }
-    throw new OrdersUnavailableError("no orders instance answered");
+    throw new OrdersUnavailableError("no instance answered");
   };
 }
 

@@ -16,9 +16,14 @@ export interface OutboxRow {
  */
 export class OutboxStore<R extends OutboxRow> {
   readonly #statements;
+  readonly #run: <T>(work: () => T) => T;
 
-  /** `columns`: the SELECT list naming the row's fields (`seq, event_id AS eventId, attempts, …`). */
-  constructor(db: Db, { table, columns }: { table: string; columns: string }) {
+  /**
+   * `columns`: the SELECT list naming the row's fields (`seq, event_id AS eventId, attempts, …`).
+   * `run`: wraps each use (openDatabase's `uncounted`, so the relay's polls stay out of sqlCount).
+   */
+  constructor(db: Db, { table, columns, run = (work) => work() }: { table: string; columns: string; run?: <T>(work: () => T) => T }) {
+    this.#run = run;
     this.#statements = {
       claim: db.prepare<{ now: number; leaseUntil: number; limit: number }, R>(
         `UPDATE ${table} SET next_attempt_at = @leaseUntil
@@ -37,19 +42,19 @@ export class OutboxStore<R extends OutboxRow> {
 
   /** Up to `limit` due rows, oldest first, leased until `leaseUntil`. */
   claim(now: number, leaseUntil: number, limit: number): R[] {
-    return this.#statements.claim.all({ now, leaseUntil, limit }).sort((a, b) => a.seq - b.seq);
+    return this.#run(() => this.#statements.claim.all({ now, leaseUntil, limit })).sort((a, b) => a.seq - b.seq);
   }
 
   markDelivered(seq: number, at: number, outcome: string): void {
-    this.#statements.delivered.run({ seq, at, outcome });
+    this.#run(() => this.#statements.delivered.run({ seq, at, outcome }));
   }
 
   markFailed(seq: number, retryAt: number, error: string): void {
-    this.#statements.failed.run({ seq, retryAt, error: error.slice(0, 500) });
+    this.#run(() => this.#statements.failed.run({ seq, retryAt, error: error.slice(0, 500) }));
   }
 
   /** When the earliest undelivered row is due (or its lease ends); undefined when all are delivered. */
   nextDueAt(): number | undefined {
-    return this.#statements.nextDue.get()?.at ?? undefined;
+    return this.#run(() => this.#statements.nextDue.get())?.at ?? undefined;
   }
 }

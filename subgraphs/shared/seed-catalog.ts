@@ -130,7 +130,7 @@ function buildOrders(): SeedOrder[] {
 /**
  * The services that call other services' internal operations, as OAuth 2.0 clients of the auth
  * service (client-credentials grant). Development seed only: each secret is read from
- * `<NAME>_CLIENT_SECRET` (PAYMENTS_CLIENT_SECRET, DELIVERY_CLIENT_SECRET) when set, by the auth
+ * `<NAME>_CLIENT_SECRET` (PAYMENTS_CLIENT_SECRET, DELIVERY_CLIENT_SECRET, ORDERS_CLIENT_SECRET) when set, by the auth
  * service when it seeds the client and by the service itself, else the demo secret below. The
  * auth database stores only a scrypt hash.
  */
@@ -147,6 +147,8 @@ export const SEED_SERVICE_CLIENTS: readonly SeedServiceClient[] = Object.freeze(
   { clientId: "payments", scopes: ["orders:mark-paid", "orders:mark-refunded"], demoSecret: "payments-demo-secret", secretEnv: "PAYMENTS_CLIENT_SECRET" },
   // Delivery asks orders whether an order is paid before it leaves PENDING.
   { clientId: "delivery", scopes: ["orders:read-status"], demoSecret: "delivery-demo-secret", secretEnv: "DELIVERY_CLIENT_SECRET" },
+  // Orders tells delivery of an order's status changes, which its subscribers then see.
+  { clientId: "orders", scopes: ["deliveries:record-order-status"], demoSecret: "orders-demo-secret", secretEnv: "ORDERS_CLIENT_SECRET" },
 ]);
 
 /** A seeded client's secret as this process sees it: its environment variable, else the demo secret. */

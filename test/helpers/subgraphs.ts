@@ -92,6 +92,8 @@ export function testServiceOptions(auth: AuthSubgraph) {
     logLevel: TEST_LOG_LEVEL,
     jwksUrl: auth.jwksUrl,
     jwksCooldownMs: 0,
+    // Orders tells delivery of status changes: no delivery unless a test wires one (never the demo's port).
+    deliveryUrl: "",
   };
 }
 
@@ -118,7 +120,7 @@ export async function requestServiceToken(tokenUrl: string, clientId: string, se
 }
 
 /** A seeded service's access token (development seed secrets), for calling internal operations. */
-export async function serviceToken(auth: AuthSubgraph, clientId: "payments" | "delivery"): Promise<string> {
+export async function serviceToken(auth: AuthSubgraph, clientId: "payments" | "delivery" | "orders"): Promise<string> {
   const { status, body } = await requestServiceToken(auth.tokenUrl, clientId, `${clientId}-demo-secret`);
   if (status !== 200) throw new Error(`token request for ${clientId} failed: ${JSON.stringify(body)}`);
   return body.access_token as string;

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { demoAuth, startTestSystem, type TestSystem } from "../helpers/system.ts";
 import { APPLY_PAYMENT_EVENT, codes, gql, requestServiceToken, serviceToken, tokensFor } from "../helpers/subgraphs.ts";
+import { until, WsTestClient } from "../helpers/subscription-clients.ts";
 
 const READ = `query ($id: ID!) { order(id: $id) { status payment { status amountCents } delivery { status } } }`;
 const MOVE = `mutation ($id: ID!, $status: DeliveryStatus!) { updateDeliveryStatus(orderId: $id, status: $status) { status } }`;
@@ -57,6 +58,23 @@ describe("orders, payments and delivery agree through the gateway", () => {
       assert.equal(moved.errors, undefined, JSON.stringify(moved.errors));
     }
     assert.deepEqual(await read(order.id), { status: "PAID", payment: { status: "SUCCEEDED", amountCents: order.totalCents }, delivery: { status: "PICKED_UP" } });
+  });
+
+  it("pushes the order's payment to a delivery subscriber through the gateway, with the order now PAID", async () => {
+    // A seeded unpaid order: it has a (PENDING) delivery to push, unlike one placed in this file.
+    const pending = (system.subgraphs.orders.db.prepare("SELECT id FROM orders WHERE user_id = 'u1' AND status = 'PENDING' AND seq <= 300 ORDER BY seq DESC LIMIT 1").get() as { id: string }).id;
+    const ws = await WsTestClient.open(system.gateway.url, { authorization: `Bearer ${tokens.alice}` });
+    try {
+      const listeners = system.subgraphs.delivery.listenerCount();
+      ws.subscribe("s", `subscription($id: ID!) { orderDeliveryUpdated(orderId: $id) { status order { status payment { status } } } }`, { id: pending });
+      await until(() => system.subgraphs.delivery.listenerCount() > listeners, 10_000, "the subscription reaching delivery");
+      const paid = await gql(system.gateway.url, `mutation ($id: ID!) { payOrder(orderId: $id, idempotencyKey: "consistency-push") { status } }`, { token: tokens.alice, variables: { id: pending } });
+      assert.equal(paid.errors, undefined, JSON.stringify(paid.errors));
+      const push = await ws.waitFor((m) => m.id === "s" && m.type === "next", 10_000, "the push after payment");
+      assert.deepEqual(push.payload.data, { orderDeliveryUpdated: { status: "PENDING", order: { status: "PAID", payment: { status: "SUCCEEDED" } } } });
+    } finally {
+      await ws.close();
+    }
   });
 
   it("reads a refunded order as REFUNDED, with its payment REFUNDED", async () => {

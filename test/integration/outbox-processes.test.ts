@@ -99,7 +99,8 @@ describe("payments -> orders, exactly once, across process restarts", () => {
   before(async () => {
     dir = tempDir("outbox-processes-");
     auth = await startTestAuth();
-    env = { AUTH_JWKS_URL: auth.jwksUrl };
+    // No delivery in this test: orders' own relay has nowhere to send (never the demo's port).
+    env = { AUTH_JWKS_URL: auth.jwksUrl, DELIVERY_URL: "" };
     [ordersPort, paymentsPort] = [await freePort(), await freePort()];
     proxy = await startProxyServer(async (req, res) => {
       const body = await readBody(req);

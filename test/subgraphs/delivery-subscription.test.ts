@@ -8,7 +8,7 @@ import { deliveryUpdatesFor } from "../../subgraphs/delivery/update-stream.ts";
 import { DeliveryUpdates } from "../../subgraphs/delivery/updates.ts";
 import type { UserPrincipal } from "../../subgraphs/shared/identity.ts";
 import { startTestSubgraphs, type TestSubgraphs } from "../helpers/system.ts";
-import { gql, tokensFor } from "../helpers/subgraphs.ts";
+import { gql, serviceToken, tokensFor } from "../helpers/subgraphs.ts";
 import { until, WsTestClient } from "../helpers/subscription-clients.ts";
 
 const record = (orderId: string, status: DeliveryRecord["status"]): DeliveryRecord => ({ id: `d-${orderId}`, orderId, customerId: "u1", courierId: null, status, eta: null, updatedAt: 0 });
@@ -119,5 +119,38 @@ describe("Subscription.orderDeliveryUpdated over the delivery subgraph's WebSock
     } finally {
       await client.close();
     }
+  });
+
+  it("pushes the delivery when its order is paid: orders tells delivery, which notes it in the history", async () => {
+    const pending = (subgraphs.orders.db.prepare("SELECT id FROM orders WHERE user_id = 'u1' AND status = 'PENDING' ORDER BY seq LIMIT 1").get() as { id: string }).id;
+    const client = await WsTestClient.open(subgraphs.delivery.url, { authorization: `Bearer ${tokens.alice}` });
+    try {
+      const listeners = subgraphs.delivery.listenerCount();
+      client.subscribe("paid", `subscription($id: ID!) { orderDeliveryUpdated(orderId: $id) { status events { status note } } }`, { id: pending });
+      await until(() => subgraphs.delivery.listenerCount() > listeners, 5_000, "the subscription listening");
+      const paid = await gql(subgraphs.payments.url, `mutation($id: ID!) { payOrder(orderId: $id, idempotencyKey: "push-on-paid") { status } }`, { token: tokens.alice, variables: { id: pending } });
+      assert.equal(paid.errors, undefined, JSON.stringify(paid.errors));
+      const push = await client.waitFor((m) => m.id === "paid" && m.type === "next", 10_000, "the push after payment");
+      const delivery = push.payload.data.orderDeliveryUpdated;
+      assert.equal(delivery.status, "PENDING", "the delivery itself has not moved");
+      assert.deepEqual(delivery.events.at(-1), { status: "PENDING", note: "Order PAID" });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("records an order status change once per event id, for the orders service only", async () => {
+    const RECORD = `mutation($e: OrderStatusEventInput!) { recordOrderStatus(event: $e) { eventId outcome } }`;
+    const event = { eventId: "ost-test-1", orderId: orderId, status: "PAID" };
+    const ordersToken = await serviceToken(subgraphs.auth, "orders");
+    const history = () => subgraphs.delivery.db.prepare("SELECT count(*) FROM delivery_events e JOIN deliveries d ON d.id = e.delivery_id WHERE d.order_id = ?").pluck().get(orderId) as number;
+    const before = history();
+    assert.deepEqual((await gql(subgraphs.delivery.url, RECORD, { token: ordersToken, variables: { e: event } })).data, { recordOrderStatus: { eventId: "ost-test-1", outcome: "APPLIED" } });
+    assert.deepEqual((await gql(subgraphs.delivery.url, RECORD, { token: ordersToken, variables: { e: event } })).data, { recordOrderStatus: { eventId: "ost-test-1", outcome: "DUPLICATE" } });
+    assert.equal(history(), before + 1);
+    for (const token of [tokens.carol, await serviceToken(subgraphs.auth, "payments")]) {
+      assert.equal((await gql(subgraphs.delivery.url, RECORD, { token, variables: { e: { ...event, eventId: "ost-test-2" } } })).errors?.[0]?.extensions?.code, "FORBIDDEN");
+    }
+    assert.equal(history(), before + 1);
   });
 });
