@@ -103,7 +103,10 @@ export class BalancedUpstream {
         throw error;
       }
       const kind = error instanceof SubgraphFetchError ? error.kind : undefined;
-      (request.context?.logger ?? this.logger).info({ subgraph: request.subgraph, from: first.url, to: second.url, kind }, "retrying subgraph fetch on another instance");
+      const retrying = { from: first.url, to: second.url, kind };
+      // The upstream's own logger already names the subgraph; a request's does not.
+      if (request.context) request.context.logger.info({ subgraph: request.subgraph, ...retrying }, "retrying subgraph fetch on another instance");
+      else this.logger.info(retrying, "retrying subgraph fetch on another instance");
       return await this.send(second, request);
     }
   };

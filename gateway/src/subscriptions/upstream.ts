@@ -90,7 +90,8 @@ export class UpstreamHub {
   }
 
   private open(key: string, request: UpstreamRequest): Upstream {
-    const log = this.options.logger.child({ component: "subscriptions", subgraph: request.subgraph });
+    // The hub's logger already names the component (subscriptions/setup.ts): add only what is this upstream's.
+    const log = this.options.logger.child({ subgraph: request.subgraph });
     const { reconnect } = this.options;
     const members = new Set<UpstreamMember>();
     let connectedBefore = false;
