@@ -86,7 +86,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   });
 
   // Authentication at the edge and authorization from the supergraph's directives; off without `auth`.
-  const auth = config.auth ? setupAuth(config.auth, { supergraph, logger }) : undefined;
+  const metrics = telemetry.metrics;
+  if (metrics) supergraph.onReload((outcome) => metrics.supergraphReload(outcome));
+  const auth = config.auth ? setupAuth(config.auth, { supergraph, logger, onJwksRefresh: metrics && ((ok) => metrics.jwksRefresh(ok)) }) : undefined;
   if (!auth) warnIfUnenforced(supergraph, logger);
 
   const tracker = new InFlightTracker();
@@ -153,8 +155,10 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         authenticate: auth?.authenticate,
         consumers: config.limits?.consumers,
         shapeError,
+        ...(metrics ? { onUpstreamEvent: (subgraph: string, event: "reconnected" | "exhausted") => metrics.upstreamSubscription(subgraph, event) } : {}),
       })
     : undefined;
+  if (metrics && subscriptions) metrics.observeSubscriptions(subscriptions.stats);
 
   const readiness = createReadiness({
     isSupergraphLoaded: () => supergraph.loaded !== undefined,

@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     told = true;
     if (signals === 0) onSignal("SIGTERM");
   });
-  process.on("SIGHUP", () => gateway.supergraph.reload());
+  process.on("SIGHUP", () => gateway.supergraph.reload("signal"));
 }
 
 main().catch((e: unknown) => {

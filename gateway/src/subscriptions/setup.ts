@@ -41,6 +41,8 @@ export interface SubscriptionsDeps {
   /** The consumer settings of `limits`, when configured: subscriptions count against the same consumer. */
   consumers: LimitsConfig["consumers"] | undefined;
   shapeError: ErrorShaper;
+  /** An upstream subscription connection came back after a drop, or gave up (metrics). */
+  onUpstreamEvent?: (subgraph: string, event: "reconnected" | "exhausted") => void;
 }
 
 export interface SubscriptionsRuntime {
@@ -56,7 +58,12 @@ export interface SubscriptionsRuntime {
 
 export function setupSubscriptions(config: SubscriptionsConfig, deps: SubscriptionsDeps): SubscriptionsRuntime {
   const logger = deps.logger.child({ component: "subscriptions" });
-  const hub = new UpstreamHub({ logger, reconnect: config.reconnect, keepAliveMs: config.keepAliveMs });
+  const hub = new UpstreamHub({
+    logger,
+    reconnect: config.reconnect,
+    keepAliveMs: config.keepAliveMs,
+    ...(deps.onUpstreamEvent ? { onConnectionEvent: deps.onUpstreamEvent } : {}),
+  });
   const consumers = deps.consumers;
   const consumerOf = (context: RequestContext): string =>
     consumers ? identifyConsumer(context, consumers).id : context.principal.kind === "user" ? `user:${context.principal.subject}` : `addr:${context.clientAddress}`;
