@@ -11,7 +11,7 @@ import { SubgraphFetchError, type SubgraphRequest, type SubgraphResponse } from 
 import type { Balancer } from "./balancer.ts";
 import { createBalancer } from "./create-balancer.ts";
 import { hashKeyOf } from "./hash-key.ts";
-import { ActiveHealthChecker, applyCheckResult } from "./health-check.ts";
+import { ActiveHealthChecker, applyCheckResult, PROBE_HEADER } from "./health-check.ts";
 import { inRotation, UpstreamInstance, type InstanceSender, type InstanceState, type StateChange } from "./instance.ts";
 import { countsAsFailure, OutlierDetector } from "./outlier-detection.ts";
 import { systemRandom, type RandomSource } from "./random.ts";
@@ -48,7 +48,7 @@ export interface UpstreamSnapshot {
   instances: InstanceSnapshot[];
 }
 
-const healthCheckHeaders = { "content-type": "application/json", accept: "application/json" };
+const healthCheckHeaders = { "content-type": "application/json", accept: "application/json", [PROBE_HEADER]: "health-check" };
 
 export class BalancedUpstream {
   readonly instances: readonly UpstreamInstance[];
