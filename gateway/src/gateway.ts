@@ -32,7 +32,8 @@ import { createDocumentStage } from "./pipeline/document-stage.ts";
 import { createErrorShaper } from "./pipeline/error-shaping.ts";
 import { OperationPipeline } from "./pipeline/pipeline.ts";
 import { createPersistedStage, localApqCache } from "./hardening/persisted-stage.ts";
-import { sandboxLandingPage } from "./server/landing-page.ts";
+import { sandboxLandingPage, type LandingPage } from "./server/landing-page.ts";
+import { graphiqlPage } from "./server/graphiql-page.ts";
 import { buildSnapshot, type SupergraphSnapshot } from "./supergraph/snapshot.ts";
 import type { GatewayExecutor } from "@apollo/server-gateway-interface";
 import { SubgraphRegistry } from "./subgraph/registry.ts";
@@ -178,6 +179,14 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     ],
   ]);
   for (const [path, route] of telemetry.routes) routes.set(path, route);
+  const developerPage = config.developerPage ?? (development ? "sandbox" : "off");
+  let landingPage: LandingPage | undefined;
+  if (developerPage === "sandbox") landingPage = await sandboxLandingPage();
+  if (developerPage === "graphiql") {
+    const graphiql = graphiqlPage();
+    landingPage = graphiql.page;
+    for (const [path, route] of graphiql.routes) routes.set(path, route);
+  }
   if (adminUpstreamsEnabled(config)) routes.set(UPSTREAMS_ROUTE, upstreamsRoute(upstreams.snapshot));
 
   let draining = false;
@@ -198,7 +207,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     cors: createCors(config.server.cors),
     compression: config.server.compression.enabled ? config.server.compression : undefined,
     csrfPrevention: config.server.csrfPrevention,
-    landingPage: development ? await sandboxLandingPage() : undefined,
+    landingPage,
   }), { graphqlPath: "/graphql", isQuietPath: (path) => routes.has(path), clientAddressOf });
   const server: Server = createServer(
     {
