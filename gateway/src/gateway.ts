@@ -32,7 +32,8 @@ import { createDocumentStage } from "./pipeline/document-stage.ts";
 import { createErrorShaper } from "./pipeline/error-shaping.ts";
 import { OperationPipeline } from "./pipeline/pipeline.ts";
 import { createPersistedStage, localApqCache } from "./hardening/persisted-stage.ts";
-import { sandboxLandingPage } from "./server/landing-page.ts";
+import { sandboxLandingPage, type LandingPage } from "./server/landing-page.ts";
+import { graphiqlPage } from "./server/graphiql-page.ts";
 import { buildSnapshot, type SupergraphSnapshot } from "./supergraph/snapshot.ts";
 import type { GatewayExecutor } from "@apollo/server-gateway-interface";
 import { SubgraphRegistry } from "./subgraph/registry.ts";
@@ -87,7 +88,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   });
 
   // Authentication at the edge and authorization from the supergraph's directives; off without `auth`.
-  const auth = config.auth ? setupAuth(config.auth, { supergraph, logger }) : undefined;
+  const metrics = telemetry.metrics;
+  if (metrics) supergraph.onReload((outcome) => metrics.supergraphReload(outcome));
+  const auth = config.auth ? setupAuth(config.auth, { supergraph, logger, onJwksRefresh: metrics && ((ok) => metrics.jwksRefresh(ok)) }) : undefined;
   if (!auth) warnIfUnenforced(supergraph, logger);
 
   const tracker = new InFlightTracker();
@@ -155,8 +158,10 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         consumers: config.limits?.consumers,
         shapeError,
         observe: telemetry.observer,
+        ...(metrics ? { onUpstreamEvent: (subgraph: string, event: "reconnected" | "exhausted") => metrics.upstreamSubscription(subgraph, event) } : {}),
       })
     : undefined;
+  if (metrics && subscriptions) metrics.observeSubscriptions(subscriptions.stats);
 
   const readiness = createReadiness({
     isSupergraphLoaded: () => supergraph.loaded !== undefined,
@@ -176,6 +181,14 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     ],
   ]);
   for (const [path, route] of telemetry.routes) routes.set(path, route);
+  const developerPage = config.developerPage ?? (development ? "sandbox" : "off");
+  let landingPage: LandingPage | undefined;
+  if (developerPage === "sandbox") landingPage = await sandboxLandingPage();
+  if (developerPage === "graphiql") {
+    const graphiql = graphiqlPage();
+    landingPage = graphiql.page;
+    for (const [path, route] of graphiql.routes) routes.set(path, route);
+  }
   if (adminUpstreamsEnabled(config)) routes.set(UPSTREAMS_ROUTE, upstreamsRoute(upstreams.snapshot));
 
   // REST endpoints of the manifest's operations, through the same pipeline.
@@ -204,7 +217,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     cors: createCors(config.server.cors),
     compression: config.server.compression.enabled ? config.server.compression : undefined,
     csrfPrevention: config.server.csrfPrevention,
-    landingPage: development ? await sandboxLandingPage() : undefined,
+    landingPage,
     rest: restEndpoints,
   }), { graphqlPath: "/graphql", isQuietPath: (path) => routes.has(path), clientAddressOf });
   const server: Server = createServer(

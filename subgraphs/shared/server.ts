@@ -105,8 +105,9 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     };
     res.on("finish", () => {
       const path = (req.url ?? "/").split("?")[0];
-      // Health probes come every few seconds from balancers; keep them out of the info stream.
-      const level = path === "/healthz" ? "debug" : "info";
+      // Health probes come every few seconds from balancers, and the gateway's own checks of
+      // /graphql (marked with x-gateway-probe) from every gateway: keep them out of the info stream.
+      const level = path === "/healthz" || req.headers["x-gateway-probe"] !== undefined ? "debug" : "info";
       base.logger[level](
         {
           method: req.method,

@@ -7,6 +7,7 @@ import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { redisFromUrl } from "./limits.ts";
 import { apqEnabled, apqRedisFromUrl } from "./operations.ts";
+import { suggestKey } from "./suggest.ts";
 import { gatewayConfigSchema, logLevelSchema, type GatewayConfig, type GatewayConfigInput } from "./schema.ts";
 
 export class ConfigError extends Error {
@@ -17,7 +18,16 @@ export class ConfigError extends Error {
 export function validateConfig(input: unknown, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const result = gatewayConfigSchema.safeParse(input ?? {});
   if (!result.success) {
-    const lines = result.error.issues.map((issue) => `  - ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+    const lines = result.error.issues.flatMap((issue) => {
+      const where = issue.path.join(".") || "(root)";
+      if (issue.code !== "unrecognized_keys") return [`  - ${where}: ${issue.message}`];
+      // One line per unknown key, with the nearest key the schema allows.
+      return issue.keys.map((key) => {
+        const suggestion = suggestKey(gatewayConfigSchema, issue.path, key);
+        const at = [...issue.path.map(String), key].join(".");
+        return `  - ${at}: unknown key${suggestion ? `; did you mean \`${suggestion}\`?` : ""}`;
+      });
+    });
     throw new ConfigError(`invalid gateway configuration:\n${lines.join("\n")}`);
   }
   return deepFreeze(applyEnv(result.data, env));

@@ -65,6 +65,13 @@ export const gatewayConfigSchema = z.strictObject({
   mode: z.enum(["development", "production"]).default(
     process.env.NODE_ENV === "production" ? "production" : "development",
   ),
+  /**
+   * The page a browser gets when it opens the GraphQL URL: `sandbox` (Apollo Sandbox, loaded
+   * from Apollo's CDN, its usage telemetry off), `graphiql` (GraphiQL bundled with the gateway
+   * and served by it, works offline, sends nothing elsewhere) or `off`. Absent: `sandbox` in
+   * development, `off` in production.
+   */
+  developerPage: z.enum(["sandbox", "graphiql", "off"]).optional(),
   server: z
     .strictObject({
       host: z.string().min(1).default("127.0.0.1"),

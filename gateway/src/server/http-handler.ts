@@ -17,7 +17,7 @@ import { recordEdgeError, recordResult } from "../telemetry/request-record.ts";
 import { readBody } from "./body.ts";
 import type { ClientAddressOf } from "./client-address.ts";
 import { appendVary, compress, negotiateEncoding } from "./compression.ts";
-import type { Cors } from "./cors.ts";
+import { isPreflight, type Cors } from "./cors.ts";
 import { requestIdFrom, type RequestContext } from "./context.ts";
 import { negotiateMediaType, statusFor } from "./graphql-over-http.ts";
 import type { LandingPage } from "./landing-page.ts";
@@ -71,14 +71,18 @@ export function createHttpHandler(options: HttpHandlerOptions) {
     const path = q === -1 ? url : url.slice(0, q);
     const rawSearch = q === -1 ? "" : url.slice(q + 1);
 
+    // `/graphql/` is the same endpoint: clients and proxies add the slash.
+    const onGraphqlPath = path === options.graphqlPath || path === `${options.graphqlPath}/`;
     const rest = options.rest && path.startsWith(`${options.rest.basePath}/`) ? options.rest : undefined;
-    // CORS first, so a browser page can read every answer below, refusals included.
-    if (options.cors && (path === options.graphqlPath || rest)) {
-      if (options.cors.isPreflight(req)) {
-        if (options.cors.answerPreflight(req, res)) return;
+
+    // CORS first, so a browser page can read every answer below, refusals included. With no
+    // origin configured every preflight is refused the same way, not answered as a bad method.
+    if (onGraphqlPath || rest) {
+      if (isPreflight(req)) {
+        if (options.cors?.answerPreflight(req, res)) return;
         return fail(res, "CORS_ORIGIN_NOT_ALLOWED", `Origin ${req.headers.origin} may not call this gateway from a browser; list it in server.cors.origins`);
       }
-      options.cors.apply(req, res);
+      options.cors?.apply(req, res);
     }
 
     if (options.isDraining()) {
@@ -86,7 +90,7 @@ export function createHttpHandler(options: HttpHandlerOptions) {
       return fail(res, "SHUTTING_DOWN", "The gateway is shutting down; retry on another instance", { "retry-after": "1" });
     }
     if (rest) return rest.handle(req, res, requestId, path, rawSearch);
-    if (path !== options.graphqlPath) {
+    if (!onGraphqlPath) {
       const route = options.routes.get(path);
       if (route) return route(req, res);
       return fail(res, "NOT_FOUND", `No route for ${path}; GraphQL is served at ${options.graphqlPath}`);

@@ -17,6 +17,16 @@ export interface LoadedSupergraph {
 
 export type SupergraphListener = (supergraph: LoadedSupergraph) => void;
 
+/** What one reload attempt did; `reason` is one of a fixed set, so it can be a metric label. */
+export type ReloadOutcome =
+  | { readonly result: "applied" }
+  /** The file holds the supergraph already in service. */
+  | { readonly result: "unchanged" }
+  | { readonly result: "refused"; readonly reason: "unreadable" | "invalid" };
+
+/** What asked for a reload: the file watcher, SIGHUP, or code (tests, an admin call). */
+export type ReloadTrigger = "watch" | "signal" | "call";
+
 export interface FileSupergraphOptions {
   path: string;
   watch: boolean;
@@ -27,6 +37,7 @@ export interface FileSupergraphOptions {
 export class FileSupergraphSource {
   private current: LoadedSupergraph | undefined;
   private readonly listeners = new Set<SupergraphListener>();
+  private readonly reloadListeners = new Set<(outcome: ReloadOutcome) => void>();
   private update: ((sdl: string) => void) | undefined;
 
   constructor(private readonly options: FileSupergraphOptions) {}
@@ -41,6 +52,12 @@ export class FileSupergraphSource {
     this.listeners.add(listener);
     if (this.current) listener(this.current);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Called with the outcome of every reload attempt after the first load (metrics). */
+  onReload(listener: (outcome: ReloadOutcome) => void): () => void {
+    this.reloadListeners.add(listener);
+    return () => this.reloadListeners.delete(listener);
   }
 
   /** The `supergraphSdl` manager for `new ApolloGateway({ supergraphSdl })`. */
@@ -61,32 +78,43 @@ export class FileSupergraphSource {
     };
   }
 
-  /** Re-reads the file now (the watcher calls this; tests and SIGHUP may too). */
-  reload(): boolean {
+  /** Re-reads the file now (the watcher calls this; SIGHUP and tests may too); true unless refused. */
+  reload(trigger: ReloadTrigger = "call"): boolean {
+    const outcome = this.attemptReload(trigger);
+    for (const listener of this.reloadListeners) listener(outcome);
+    return outcome.result !== "refused";
+  }
+
+  private attemptReload(trigger: ReloadTrigger): ReloadOutcome {
+    const { path, logger } = this.options;
     let next: LoadedSupergraph;
     try {
       next = this.read();
     } catch (e) {
-      this.options.logger.warn({ err: e, path: this.options.path }, "supergraph reload refused: file unreadable; keeping the current schema");
-      return false;
+      logger.warn({ err: e, path, trigger }, "supergraph reload refused: file unreadable; keeping the current schema");
+      return { result: "refused", reason: "unreadable" };
     }
-    if (next.sdl === this.current?.sdl) return true;
+    if (next.sdl === this.current?.sdl) {
+      // Said out loud: an operator who sent SIGHUP after an edit learns the edit is not in the file.
+      logger.info({ path, trigger }, "supergraph unchanged: the file holds the schema in service; nothing to reload");
+      return { result: "unchanged" };
+    }
     try {
       this.update?.(next.gatewaySdl);
     } catch (e) {
-      this.options.logger.warn(
-        { reason: e instanceof Error ? e.message : String(e), path: this.options.path },
+      logger.warn(
+        { reason: e instanceof Error ? e.message : String(e), path, trigger },
         "supergraph reload refused: new supergraph is invalid; keeping the current schema",
       );
-      return false;
+      return { result: "refused", reason: "invalid" };
     }
     this.accept(next);
-    this.options.logger.info({ path: this.options.path }, "supergraph reloaded");
-    return true;
+    logger.info({ path, trigger }, "supergraph reloaded");
+    return { result: "applied" };
   }
 
   private readonly onFileChange = (curr: Stats, prev: Stats) => {
-    if (curr.mtimeMs !== prev.mtimeMs || curr.size !== prev.size) this.reload();
+    if (curr.mtimeMs !== prev.mtimeMs || curr.size !== prev.size) this.reload("watch");
   };
 
   private read(): LoadedSupergraph {
