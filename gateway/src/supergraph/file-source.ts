@@ -17,6 +17,14 @@ export interface LoadedSupergraph {
 
 export type SupergraphListener = (supergraph: LoadedSupergraph) => void;
 
+/** Decides whether a changed supergraph may replace the one in service (usage/reload-guard.ts). */
+export interface ReloadGuard {
+  /** False keeps the current supergraph. `force`: an operator asked for this reload (SIGHUP). */
+  admit(next: LoadedSupergraph, options: { force: boolean }): boolean;
+  /** The file is back to the supergraph in service: nothing is held any more. */
+  cleared(): void;
+}
+
 export interface FileSupergraphOptions {
   path: string;
   watch: boolean;
@@ -28,6 +36,7 @@ export class FileSupergraphSource {
   private current: LoadedSupergraph | undefined;
   private readonly listeners = new Set<SupergraphListener>();
   private update: ((sdl: string) => void) | undefined;
+  private guard: ReloadGuard | undefined;
 
   constructor(private readonly options: FileSupergraphOptions) {}
 
@@ -41,6 +50,11 @@ export class FileSupergraphSource {
     this.listeners.add(listener);
     if (this.current) listener(this.current);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Every later change passes `guard` before it is swapped in (the first load never does). */
+  guardReloads(guard: ReloadGuard): void {
+    this.guard = guard;
   }
 
   /** The `supergraphSdl` manager for `new ApolloGateway({ supergraphSdl })`. */
@@ -61,8 +75,11 @@ export class FileSupergraphSource {
     };
   }
 
-  /** Re-reads the file now (the watcher calls this; tests and SIGHUP may too). */
-  reload(): boolean {
+  /**
+   * Re-reads the file now (the watcher calls this; tests and SIGHUP may too). `force` (SIGHUP)
+   * lets the reload guard swap in a change it is holding.
+   */
+  reload(options: { force?: boolean } = {}): boolean {
     let next: LoadedSupergraph;
     try {
       next = this.read();
@@ -70,7 +87,11 @@ export class FileSupergraphSource {
       this.options.logger.warn({ err: e, path: this.options.path }, "supergraph reload refused: file unreadable; keeping the current schema");
       return false;
     }
-    if (next.sdl === this.current?.sdl) return true;
+    if (next.sdl === this.current?.sdl) {
+      this.guard?.cleared();
+      return true;
+    }
+    if (this.guard && !this.guard.admit(next, { force: options.force ?? false })) return false;
     try {
       this.update?.(next.gatewaySdl);
     } catch (e) {
