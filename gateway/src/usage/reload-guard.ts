@@ -38,8 +38,17 @@ export interface ReloadGuardStatus {
     readonly since: string;
     readonly sdlHash: string;
     readonly changes: readonly string[];
-    readonly operations: ReadonlyArray<{ readonly name: string | null; readonly hash: string; readonly clients: readonly string[] }>;
+    readonly operations: readonly HeldOperation[];
   };
+}
+
+/** An operation a held change would break, with the clients that executed it in the window. */
+export interface HeldOperation {
+  readonly name: string | null;
+  readonly hash: string;
+  readonly clients: readonly string[];
+  /** Validation errors, when no change's coordinates name what breaks it. */
+  readonly errors?: readonly string[];
 }
 
 export interface SupergraphReloadGuard extends ReloadGuard {
@@ -98,16 +107,16 @@ export function createReloadGuard(options: ReloadGuardOptions): SupergraphReload
   };
 }
 
-function summarize(report: CheckReport): { changes: string[]; operations: Array<{ name: string | null; hash: string; clients: string[] }> } {
+function summarize(report: CheckReport): { changes: string[]; operations: HeldOperation[] } {
   const changes = report.changes.filter((c) => c.severity === "breaking" && c.operations.length > 0).map((c) => c.description);
-  const operations = new Map<string, { name: string | null; hash: string; clients: string[] }>();
+  const operations = new Map<string, HeldOperation>();
   for (const change of report.changes) {
     if (change.severity !== "breaking") continue;
     for (const op of change.operations) operations.set(op.hash, { name: op.name, hash: op.hash, clients: op.clients.map(clientLabel) });
   }
+  // Broken in a way no change's coordinates name: the validation errors say how.
   for (const op of report.invalidRecorded) {
-    operations.set(op.hash, { name: op.name, hash: op.hash, clients: op.clients.map(clientLabel) });
-    for (const e of op.errors) if (!changes.includes(e)) changes.push(e);
+    if (!operations.has(op.hash)) operations.set(op.hash, { name: op.name, hash: op.hash, clients: op.clients.map(clientLabel), errors: op.errors });
   }
   return { changes, operations: [...operations.values()] };
 }
