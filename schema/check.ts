@@ -7,6 +7,7 @@
  *     --window 7d                                 recorded usage considered (s, m, h, d; default 7d)
  *     --store <file>                              the SQLite usage store (default the config's usage.sqlite.path, else data/usage.db)
  *     --redis <url>                               the Redis usage store (or REDIS_URL); --redis-prefix (default gateway:usage:)
+ *     --operations <file>                         recorded usage from a JSON file instead of a store (CI: test/fixtures/usage-operations.json)
  *     --manifest <file>                           persisted operations to check too (default the config's manifest)
  *     --config <file>                             the gateway config to read the store and manifest from
  *     --json                                      the report as JSON
@@ -26,6 +27,7 @@ import { loadConfigFile } from "../gateway/src/config/load.ts";
 import { loadManifest } from "../gateway/src/hardening/persisted-operations.ts";
 import { apiSchemaOf } from "../gateway/src/usage/api-schema.ts";
 import { checkSchemaChange, deprecatedUsage } from "../gateway/src/usage/check.ts";
+import { recordedFromFile } from "../gateway/src/usage/operations-file.ts";
 import { formatCheckReport, formatDeprecatedReport, parseWindow } from "../gateway/src/usage/report.ts";
 import type { RecordedOperation, UsageStore } from "../gateway/src/usage/store.ts";
 import { composeFromConfig } from "./compose.ts";
@@ -35,6 +37,9 @@ const committedPath = "schema/supergraph.graphql";
 
 export interface SchemaCheckOptions {
   supergraph?: string | undefined;
+  /** The new supergraph's SDL itself (compose --check passes what it composed). */
+  supergraphSdl?: string | undefined;
+  operations?: string | undefined;
   against?: string | undefined;
   window?: string | undefined;
   store?: string | undefined;
@@ -53,15 +58,17 @@ export async function runSchemaCheck(options: SchemaCheckOptions, out: (text: st
   const windowText = options.window ?? "7d";
   const windowMs = parseWindow(windowText);
   const config = options.config ? await loadConfigFile(options.config) : undefined;
-  const after = apiSchemaOf(newSupergraph(options.supergraph));
-  const recorded = await readUsage(options, config?.usage, Date.now() - windowMs);
+  const after = apiSchemaOf(options.supergraphSdl ?? newSupergraph(options.supergraph));
+  const before = options.deprecated ? after : apiSchemaOf(previousSupergraph(options.against ?? "HEAD"));
+  const recorded = options.operations
+    ? { operations: recordedFromFile(options.operations, before), source: options.operations, note: "" }
+    : await readUsage(options, config?.usage, Date.now() - windowMs);
 
   if (options.deprecated) {
     const usages = deprecatedUsage(after, recorded.operations);
     out(options.json ? JSON.stringify({ window: windowText, store: recorded.source, deprecated: usages }, null, 2) : `${recorded.note}${formatDeprecatedReport(usages, windowText)}`);
     return 0;
   }
-  const before = apiSchemaOf(previousSupergraph(options.against ?? "HEAD"));
   const manifestPath = options.manifest ?? config?.operations.persisted.manifest;
   const persisted = manifestPath ? loadManifest(manifestPath) : new Map<string, string>();
   const report = checkSchemaChange({ before, after, recorded: recorded.operations, persisted });
@@ -138,6 +145,7 @@ async function main(): Promise<number> {
         redis: { type: "string" },
         "redis-prefix": { type: "string" },
         manifest: { type: "string" },
+        operations: { type: "string" },
         config: { type: "string" },
         json: { type: "boolean" },
         deprecated: { type: "boolean" },
