@@ -64,4 +64,7 @@ export default defineConfig({
     global: { costPerSecond: 20_000, burstSeconds: 2 },
     dynamic: { maxInFlight: 1_000, upstreamLatencyMs: 2_000 },
   },
+  // The operations clients send, recorded beside the subgraphs' databases, for `npm run
+  // schema:check` and the reload guard (a recomposed supergraph that breaks them is held).
+  usage: { sqlite: { path: `${process.env.SYSTEM_DATA_DIR ?? "data"}/usage.db` } },
 });
