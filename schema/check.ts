@@ -57,6 +57,7 @@ class UsageError extends Error {}
 export async function runSchemaCheck(options: SchemaCheckOptions, out: (text: string) => void = console.log): Promise<number> {
   const windowText = options.window ?? "7d";
   const windowMs = parseWindow(windowText);
+  const recordedIn = options.operations ? `in ${options.operations}` : `in the last ${windowText}`;
   const config = options.config ? await loadConfigFile(options.config) : undefined;
   const after = apiSchemaOf(options.supergraphSdl ?? newSupergraph(options.supergraph));
   const before = options.deprecated ? after : apiSchemaOf(previousSupergraph(options.against ?? "HEAD"));
@@ -66,13 +67,13 @@ export async function runSchemaCheck(options: SchemaCheckOptions, out: (text: st
 
   if (options.deprecated) {
     const usages = deprecatedUsage(after, recorded.operations);
-    out(options.json ? JSON.stringify({ window: windowText, store: recorded.source, deprecated: usages }, null, 2) : `${recorded.note}${formatDeprecatedReport(usages, windowText)}`);
+    out(options.json ? JSON.stringify({ window: windowText, store: recorded.source, deprecated: usages }, null, 2) : `${recorded.note}${formatDeprecatedReport(usages, recordedIn)}`);
     return 0;
   }
   const manifestPath = options.manifest ?? config?.operations.persisted.manifest;
   const persisted = manifestPath ? loadManifest(manifestPath) : new Map<string, string>();
   const report = checkSchemaChange({ before, after, recorded: recorded.operations, persisted });
-  out(options.json ? JSON.stringify({ window: windowText, store: recorded.source, ...report }, null, 2) : `${recorded.note}${formatCheckReport(report, windowText)}`);
+  out(options.json ? JSON.stringify({ window: windowText, store: recorded.source, ...report }, null, 2) : `${recorded.note}${formatCheckReport(report, recordedIn)}`);
   return report.passed ? 0 : 1;
 }
 

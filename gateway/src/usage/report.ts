@@ -7,13 +7,14 @@ import { clientLabel } from "./client-id.ts";
 import type { CheckReport, DeprecatedUsage, OperationRef } from "./check.ts";
 import type { ClientUsage } from "./store.ts";
 
+/** `window` completes "recorded …": "in the last 7d", or "in test/fixtures/usage-operations.json". */
 export function formatCheckReport(report: CheckReport, window: string): string {
   const lines: string[] = [];
   const by = (severity: string) => report.changes.filter((c) => c.severity === severity);
   const breaking = by("breaking");
   const dangerous = by("dangerous");
   const safe = by("safe");
-  lines.push(`schema check: ${breaking.length} breaking, ${dangerous.length} dangerous, ${safe.length} safe change(s); ${report.recordedOperations} operation(s) recorded in the last ${window}, ${report.persistedOperations} persisted`);
+  lines.push(`schema check: ${breaking.length} breaking, ${dangerous.length} dangerous, ${safe.length} safe change(s); ${report.recordedOperations} operation(s) recorded ${window}, ${report.persistedOperations} persisted`);
   for (const change of [...breaking, ...dangerous]) {
     const used = change.operations.length + change.persisted.length;
     const verdict = used === 0 ? (change.severity === "breaking" ? "unused in the window: passes" : "unused in the window") : `used by ${change.operations.length} recorded and ${change.persisted.length} persisted operation(s)`;
@@ -41,7 +42,7 @@ export function formatCheckReport(report: CheckReport, window: string): string {
 
 export function formatDeprecatedReport(usages: readonly DeprecatedUsage[], window: string): string {
   if (usages.length === 0) return "no deprecated fields, arguments, input fields or enum values in the schema";
-  const lines = [`deprecated coordinates and the clients that used them in the last ${window}:`];
+  const lines = [`deprecated coordinates and the clients that used them ${window}:`];
   for (const u of usages) {
     lines.push("", `${u.coordinate}  (${u.reason})`);
     if (u.clients.length === 0) lines.push("  no client used it in the window: it can be removed");
