@@ -37,7 +37,7 @@ export default defineConfig({
   },
   // The demo subgraphs' own client-fault codes (subgraphs/shared/errors.ts): production keeps their messages.
   errors: {
-    clientFacingCodes: ["INVALID_CREDENTIALS", "INVALID_REFRESH_TOKEN", "IDEMPOTENCY_KEY_REUSED", "ORDER_ALREADY_PAID", "ORDER_NOT_PAYABLE", "INVALID_STATUS_TRANSITION", "ORDER_NOT_PAID", "PAYMENT_NOT_REFUNDABLE"],
+    clientFacingCodes: ["INVALID_CREDENTIALS", "INVALID_REFRESH_TOKEN", "IDEMPOTENCY_KEY_REUSED", "ORDER_ALREADY_PAID", "ORDER_NOT_PAYABLE", "INVALID_STATUS_TRANSITION", "ORDER_NOT_PAID", "PAYMENT_NOT_REFUNDABLE", "INVALID_TOKEN"],
   },
   auth: {
     jwks: { url: plan.jwksUrl },
@@ -64,4 +64,7 @@ export default defineConfig({
     global: { costPerSecond: 20_000, burstSeconds: 2 },
     dynamic: { maxInFlight: 1_000, upstreamLatencyMs: 2_000 },
   },
+  // The operations clients send, recorded beside the subgraphs' databases, for `npm run
+  // schema:check` and the reload guard (a recomposed supergraph that breaks them is held).
+  usage: { sqlite: { path: `${process.env.SYSTEM_DATA_DIR ?? "data"}/usage.db` } },
 });

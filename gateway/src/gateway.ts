@@ -42,6 +42,7 @@ import { setupRestEndpoints } from "./rest/setup.ts";
 import { setupSubscriptions, type SubscriptionsRuntime } from "./subscriptions/setup.ts";
 import { createTelemetry, type Telemetry } from "./telemetry/telemetry.ts";
 import type { SpanProcessor } from "./telemetry/tracing.ts";
+import { setupUsage } from "./usage/setup.ts";
 
 export interface GatewayOptions {
   /** Defaults to a pino logger at the configured level on stdout. */
@@ -115,6 +116,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   supergraph.onLoad((loaded) => {
     snapshot = buildSnapshot(loaded);
   });
+  // Usage recording (after each execution) and the reload guard (before each swap); off without `usage`.
+  const usage = await setupUsage(config, { supergraph, snapshot: () => snapshot, logger, registry: telemetry.metrics?.registry });
   const loadedGateway = await gateway.load();
   const gatewayExecutor: GatewayExecutor = config.operations.shareInFlight
     ? // Identical in-flight queries of one caller share one execution, after every stage ran for each of them.
@@ -142,6 +145,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     limits: limits?.stage,
     shapeError,
     tracer: telemetry.tracer,
+    executed: usage ? (prepared, context) => usage.recorder.record(prepared, context.headers) : undefined,
   });
 
   // Federated subscriptions (WebSocket upgrade and SSE), entering the same pipeline.
@@ -176,7 +180,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       "/readyz",
       async (_req, res) => {
         const report = await readiness();
-        sendJson(res, report.ready ? 200 : 503, report);
+        // A held supergraph change leaves the gateway ready (the old schema serves) but is shown here.
+        sendJson(res, report.ready ? 200 : 503, usage?.guard ? { ...report, reloadGuard: usage.guard.status() } : report);
       },
     ],
   ]);
@@ -260,6 +265,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       await gateway.stop();
       await limits?.close();
       await apqStore?.close();
+      await usage?.close();
       await subgraphs.close();
       await telemetry.close();
       logger.info({ drained: result.drained }, "gateway stopped");

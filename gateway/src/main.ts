@@ -68,7 +68,8 @@ async function main(): Promise<void> {
     told = true;
     if (signals === 0) onSignal("SIGTERM");
   });
-  process.on("SIGHUP", () => gateway.supergraph.reload("signal"));
+  // SIGHUP re-reads the supergraph; a change the reload guard is holding is swapped in anyway (the operator's override).
+  process.on("SIGHUP", () => gateway.supergraph.reload("signal", { force: true }));
 }
 
 main().catch((e: unknown) => {

@@ -22,10 +22,20 @@ export type ReloadOutcome =
   | { readonly result: "applied" }
   /** The file holds the supergraph already in service. */
   | { readonly result: "unchanged" }
+  /** The reload guard keeps the current supergraph: the new one would break recorded operations. */
+  | { readonly result: "held" }
   | { readonly result: "refused"; readonly reason: "unreadable" | "invalid" };
 
 /** What asked for a reload: the file watcher, SIGHUP, or code (tests, an admin call). */
 export type ReloadTrigger = "watch" | "signal" | "call";
+
+/** Decides whether a changed supergraph may replace the one in service (usage/reload-guard.ts). */
+export interface ReloadGuard {
+  /** False keeps the current supergraph. `force`: an operator asked for this reload (SIGHUP). */
+  admit(next: LoadedSupergraph, options: { force: boolean }): boolean;
+  /** The file is back to the supergraph in service: nothing is held any more. */
+  cleared(): void;
+}
 
 export interface FileSupergraphOptions {
   path: string;
@@ -39,6 +49,7 @@ export class FileSupergraphSource {
   private readonly listeners = new Set<SupergraphListener>();
   private readonly reloadListeners = new Set<(outcome: ReloadOutcome) => void>();
   private update: ((sdl: string) => void) | undefined;
+  private guard: ReloadGuard | undefined;
 
   constructor(private readonly options: FileSupergraphOptions) {}
 
@@ -60,6 +71,11 @@ export class FileSupergraphSource {
     return () => this.reloadListeners.delete(listener);
   }
 
+  /** Every later change passes `guard` before it is swapped in (the first load never does). */
+  guardReloads(guard: ReloadGuard): void {
+    this.guard = guard;
+  }
+
   /** The `supergraphSdl` manager for `new ApolloGateway({ supergraphSdl })`. */
   manager(): SupergraphManager {
     return {
@@ -78,14 +94,18 @@ export class FileSupergraphSource {
     };
   }
 
-  /** Re-reads the file now (the watcher calls this; SIGHUP and tests may too); true unless refused. */
-  reload(trigger: ReloadTrigger = "call"): boolean {
-    const outcome = this.attemptReload(trigger);
+  /**
+   * Re-reads the file now (the watcher calls this; SIGHUP and tests may too); true when the file's
+   * supergraph is in service afterwards. `force` (SIGHUP) lets the reload guard swap in a change
+   * it is holding.
+   */
+  reload(trigger: ReloadTrigger = "call", options: { force?: boolean } = {}): boolean {
+    const outcome = this.attemptReload(trigger, options.force ?? false);
     for (const listener of this.reloadListeners) listener(outcome);
-    return outcome.result !== "refused";
+    return outcome.result === "applied" || outcome.result === "unchanged";
   }
 
-  private attemptReload(trigger: ReloadTrigger): ReloadOutcome {
+  private attemptReload(trigger: ReloadTrigger, force: boolean): ReloadOutcome {
     const { path, logger } = this.options;
     let next: LoadedSupergraph;
     try {
@@ -96,9 +116,11 @@ export class FileSupergraphSource {
     }
     if (next.sdl === this.current?.sdl) {
       // Said out loud: an operator who sent SIGHUP after an edit learns the edit is not in the file.
+      this.guard?.cleared();
       logger.info({ path, trigger }, "supergraph unchanged: the file holds the schema in service; nothing to reload");
       return { result: "unchanged" };
     }
+    if (this.guard && !this.guard.admit(next, { force })) return { result: "held" };
     try {
       this.update?.(next.gatewaySdl);
     } catch (e) {

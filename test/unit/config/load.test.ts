@@ -53,6 +53,20 @@ describe("gateway configuration", () => {
     assert.equal(validateConfig({}, {}).operations.persisted.redis, undefined);
   });
 
+  it("puts recorded usage in Redis through REDIS_URL when usage is recorded, and records nothing by itself", () => {
+    const usage = validateConfig({ usage: {} }, { REDIS_URL: "redis://127.0.0.1:6390" }).usage;
+    assert.equal(usage?.redis?.url, "redis://127.0.0.1:6390");
+    assert.equal(usage?.redis?.keyPrefix, "gateway:usage:");
+    assert.equal(usage?.retentionDays, 30);
+    assert.equal(validateConfig({}, { REDIS_URL: "redis://x" }).usage, undefined);
+    assert.equal(validateConfig({ usage: {} }, {}).usage?.redis, undefined);
+  });
+
+  it("guards supergraph reloads under enforce for an hour by default, and refuses an unknown mode", () => {
+    assert.deepEqual(validateConfig({}, {}).supergraph.reloadGuard, { mode: "enforce", windowMinutes: 60 });
+    assert.throws(() => validateConfig({ supergraph: { reloadGuard: { mode: "strict" } } }, {}), /supergraph\.reloadGuard\.mode/);
+  });
+
   it("refuses a REDIS_URL that is not a redis URL, limits or not", () => {
     assert.throws(() => validateConfig({}, { REDIS_URL: "http://cache:6379" }), (e: unknown) => e instanceof ConfigError && /REDIS_URL must be a redis:\/\//.test(e.message));
   });
