@@ -184,6 +184,11 @@ export class OperationPipeline {
     };
   }
 
+  /** A subscription the service started: told to `executed` as queries and mutations are when answered. */
+  started(prepared: Prepared, context: RequestContext): void {
+    this.stages.executed?.(prepared, context);
+  }
+
   /**
    * The answer to one operation: a refusal, or an execution's result completed with the
    * authorization nulls and errors, settled against the limits, every error shaped (codes,

@@ -20,6 +20,7 @@ export function createSubscribe(pipeline: OperationPipeline, service: Subscripti
     if (preparation.outcome.kind === "refused") return { kind: "refused", answer: await pipeline.respond(preparation, undefined, context) };
     const started = service.start(preparation.outcome, context);
     if (started.kind === "refused") return { kind: "refused", answer: await pipeline.respond({ outcome: started, charge: undefined }, undefined, context) };
+    pipeline.started(preparation.outcome, context);
     return started;
   };
 }
