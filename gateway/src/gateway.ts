@@ -23,6 +23,7 @@ import { createHttpHandler } from "./server/http-handler.ts";
 import { createPersistedOperations, loadManifest } from "./hardening/persisted-operations.ts";
 import { apqEnabled } from "./config/operations.ts";
 import { createReadiness } from "./server/readiness.ts";
+import { registerReadinessMetrics } from "./server/readiness-metrics.ts";
 import { sendJson, type RouteHandler } from "./server/routes.ts";
 import { FileSupergraphSource } from "./supergraph/file-source.ts";
 import { dedupLayer } from "./subgraph/dedup-layer.ts";
@@ -157,13 +158,19 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       })
     : undefined;
 
+  let draining = false;
+  let listening = false;
   const readiness = createReadiness({
     isSupergraphLoaded: () => supergraph.loaded !== undefined,
+    isListening: () => listening,
+    isDraining: () => draining,
     subgraphNames: () => subgraphs.names(),
     probe: (name) => subgraphs.probe(name, config.readiness.timeoutMs),
     checkSubgraphs: config.readiness.checkSubgraphs,
+    requireSubgraphs: config.readiness.requireSubgraphs,
     cacheMs: config.readiness.cacheMs,
   });
+  registerReadinessMetrics(telemetry.metrics?.registry, readiness);
   const routes = new Map<string, RouteHandler>([
     ["/healthz", (_req, res) => sendJson(res, 200, { status: "ok" })],
     [
@@ -177,7 +184,6 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   for (const [path, route] of telemetry.routes) routes.set(path, route);
   if (adminUpstreamsEnabled(config)) routes.set(UPSTREAMS_ROUTE, upstreamsRoute(upstreams.snapshot));
 
-  let draining = false;
   // Telemetry wraps the whole edge, so requests refused before the pipeline are still counted and logged.
   const handle = telemetry.wrap(createHttpHandler({
     pipeline,
@@ -215,6 +221,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     server.once("error", reject);
     server.listen(config.server.port, config.server.host, () => {
       server.off("error", reject);
+      listening = true;
       resolve();
     });
   });
@@ -233,6 +240,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       // Subscriptions never finish on their own: end them alongside the drain, or SSE streams would hold it for the whole grace period.
       const subscriptionsClosed = subscriptions?.close();
       const result = await drainServer(server, tracker, config.server.shutdownGraceMs);
+      listening = false;
       await subscriptionsClosed;
       await gateway.stop();
       await limits?.close();

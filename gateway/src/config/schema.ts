@@ -143,15 +143,27 @@ export const gatewayConfigSchema = z.strictObject({
     })
     .catchall(subgraphOverrideSchema)
     .prefault({}),
+  /**
+   * `/readyz` answers 200 when this replica can serve: supergraph loaded, listener up, not
+   * draining (gateway/src/server/readiness.ts). Subgraph health is reported in its body and in
+   * `gateway_subgraph_up`, and does not make the replica unready unless `requireSubgraphs`.
+   */
   readiness: z
     .strictObject({
-      /** /readyz also requires every subgraph to answer `{ __typename }`. */
+      /** Probe every subgraph with `{ __typename }` for `/readyz`'s detail and `gateway_subgraph_up`. */
       checkSubgraphs: z.boolean().default(true),
+      /**
+       * Answer 503 while any subgraph does not answer. Off by default: an outage of one subgraph
+       * hits every replica alike, and a load balancer would take the whole fleet out while it
+       * could still serve the other subgraphs' data.
+       */
+      requireSubgraphs: z.boolean().default(false),
       /** Deadline for each subgraph's readiness probe, in ms. */
       timeoutMs: positiveMs.default(1_000),
       /** A readiness result is reused for this long, so probes never hammer subgraphs. */
       cacheMs: z.number().int().min(0).default(1_000),
     })
+    .refine((r) => !r.requireSubgraphs || r.checkSubgraphs, { message: "requireSubgraphs needs checkSubgraphs: true (the subgraphs must be probed to be required)" })
     .prefault({}),
   logging: z
     .strictObject({
