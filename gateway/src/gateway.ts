@@ -158,12 +158,14 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       })
     : undefined;
 
+  // Leaving: /readyz says 503 while requests are still served (server.drainDelayMs); draining: the listener is closed.
+  let leaving = false;
   let draining = false;
   let listening = false;
   const readiness = createReadiness({
     isSupergraphLoaded: () => supergraph.loaded !== undefined,
     isListening: () => listening,
-    isDraining: () => draining,
+    isDraining: () => leaving || draining,
     subgraphNames: () => subgraphs.names(),
     probe: (name) => subgraphs.probe(name, config.readiness.timeoutMs),
     checkSubgraphs: config.readiness.checkSubgraphs,
@@ -235,6 +237,11 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   let stopping: Promise<{ drained: boolean }> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      leaving = true;
+      if (config.server.drainDelayMs > 0) {
+        logger.info({ delayMs: config.server.drainDelayMs }, "gateway leaving: /readyz answers 503, still serving");
+        await new Promise((resolve) => setTimeout(resolve, config.server.drainDelayMs));
+      }
       draining = true;
       logger.info({ inFlight: tracker.inFlight }, "gateway draining");
       // Subscriptions never finish on their own: end them alongside the drain, or SSE streams would hold it for the whole grace period.

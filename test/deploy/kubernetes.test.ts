@@ -137,7 +137,7 @@ describe("the Kubernetes manifests", () => {
     assert.deepEqual(c.livenessProbe.httpGet, { path: "/healthz", port: "http" });
   });
 
-  it("give the pod the preStop delay plus server.shutdownGraceMs plus a margin to close before it is killed", () => {
+  it("give the pod the preStop delay plus server.drainDelayMs and shutdownGraceMs plus a margin to close before it is killed", () => {
     const { config } = gatewayConfig();
     assert.equal(config.server.shutdownGraceMs, defaults.server.shutdownGraceMs, "the ConfigMap keeps the default grace period");
     const command = container().lifecycle.preStop.exec.command as string[];
@@ -146,7 +146,8 @@ describe("the Kubernetes manifests", () => {
     assert.ok(preStopSeconds > 0);
     // The margin covers closing Redis, the exporters and the subgraph pools after the drain.
     const closeMarginSeconds = 5;
-    assert.equal(pod().spec.terminationGracePeriodSeconds, preStopSeconds + config.server.shutdownGraceMs / 1000 + closeMarginSeconds);
+    const gatewaySeconds = (config.server.drainDelayMs + config.server.shutdownGraceMs) / 1000;
+    assert.equal(pod().spec.terminationGracePeriodSeconds, preStopSeconds + gatewaySeconds + closeMarginSeconds);
   });
 
   it("read REDIS_URL from a Secret, and the config shares limits and APQ through it", () => {

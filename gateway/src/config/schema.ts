@@ -75,6 +75,13 @@ export const gatewayConfigSchema = z.strictObject({
       bodyTimeoutMs: positiveMs.default(15_000),
       /** How long SIGTERM waits for in-flight requests before closing them. */
       shutdownGraceMs: positiveMs.default(10_000),
+      /**
+       * On SIGTERM, how long the gateway keeps serving with `/readyz` answering 503 before it
+       * closes its listener and drains, so a load balancer polling `/readyz` stops sending to it
+       * first and no new request meets a closed port. 0 (default) closes at once: under
+       * Kubernetes the preStop delay does this job (deploy/kubernetes/deployment.yaml).
+       */
+      drainDelayMs: z.number().int().min(0).default(0),
       /** Keep-alive idle timeout for client connections. */
       keepAliveTimeoutMs: positiveMs.default(5_000),
       /**
