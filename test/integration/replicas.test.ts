@@ -271,3 +271,52 @@ describe("gateway replicas sharing Redis", () => {
     assert.deepEqual((await post(replicas[0]!.url, persisted)).body, { data: { __typename: "Query" } });
   });
 });
+
+describe("the global cap across replicas", () => {
+  const GLOBAL_CAPACITY = 40;
+  const GLOBAL_PER_SECOND = 0.5;
+  let fleet: Replica[] = [];
+  let globalDir: string | undefined;
+
+  after(async () => {
+    await Promise.all(fleet.map((r) => r.terminate()));
+    if (globalDir) rmSync(globalDir, { recursive: true, force: true });
+  });
+
+  it("is one cap for the whole fleet: a burst over two replicas meets 429 (limit global) after its capacity in total", async () => {
+    globalDir = mkdtempSync(join(tmpdir(), "replicas-global-"));
+    const { policies: _functions, ...auth } = demoAuth(subgraphs);
+    const big = { capacity: 1_000_000, refillPerSecond: 100_000 };
+    const configFile = writeReplicaConfig(globalDir, {
+      server: { host: "127.0.0.1" },
+      supergraph: { watch: false },
+      subgraphs: subgraphs.routing,
+      readiness: { checkSubgraphs: false },
+      auth,
+      limits: {
+        tiers: { anonymous: big, customer: big, partner: big, admin: big },
+        global: { costPerSecond: GLOBAL_PER_SECOND, burstSeconds: GLOBAL_CAPACITY / GLOBAL_PER_SECOND },
+        store: { redis: { url: redis.url, keyPrefix: "replicas-global:" } },
+      },
+      telemetry: { metrics: { processMetrics: false }, accessLog: { enabled: false } },
+    });
+    const ports = await Promise.all([freePort(), freePort()]);
+    fleet = ports.map((port, i) => new Replica(`global-${i}`, port, configFile, {}));
+    await Promise.all(fleet.map((r) => r.start()));
+    const started = Date.now();
+    let allowed = 0;
+    const refusedBy = new Set<string>();
+    for (let n = 0; n < 3 * GLOBAL_CAPACITY; n++) {
+      const r = await post(fleet[n % fleet.length]!.url, { query: "{ __typename }" });
+      if (r.status === 200) allowed++;
+      else {
+        assert.equal(r.status, 429, JSON.stringify(r.body));
+        refusedBy.add(String((r.body.errors?.[0]?.extensions as { limit?: string } | undefined)?.limit));
+      }
+    }
+    const ceiling = GLOBAL_CAPACITY + Math.ceil(((Date.now() - started) / 1000) * GLOBAL_PER_SECOND) + 1;
+    console.log(`global cap: capacity ${GLOBAL_CAPACITY}; ${3 * GLOBAL_CAPACITY} requests over 2 replicas: ${allowed} allowed, refused by ${[...refusedBy].join(",")}`);
+    assert.ok(allowed >= GLOBAL_CAPACITY && allowed <= ceiling, `allowed ${allowed}, at most ${ceiling}`);
+    assert.deepEqual([...refusedBy], ["global"]);
+  });
+});
