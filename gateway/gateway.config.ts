@@ -22,6 +22,9 @@ const orderOwnerOrAdmin = (ctx: PolicyContext) => hasRole(ctx, "customer", "admi
 export default defineConfig({
   server: { host: "127.0.0.1", port: 4000 },
   supergraph: { path: "schema/supergraph.graphql", watch: true },
+  // Trusted operations; those with an endpoint are also REST endpoints under /api (mode allow:
+  // any other operation still runs at /graphql).
+  operations: { persisted: { manifest: "gateway/operations.json", mode: "allow" } },
   // Two instances of each subgraph, three of orders (one weighted 2), one algorithm each so all
   // four can be watched on GET /admin/upstreams. Auth hashes on the client address because its
   // login throttle lives in each process: one client's attempts should meet one throttle.
@@ -34,7 +37,7 @@ export default defineConfig({
   },
   // The demo subgraphs' own client-fault codes (subgraphs/shared/errors.ts): production keeps their messages.
   errors: {
-    clientFacingCodes: ["INVALID_CREDENTIALS", "INVALID_REFRESH_TOKEN", "IDEMPOTENCY_KEY_REUSED", "ORDER_ALREADY_PAID", "ORDER_NOT_PAYABLE", "INVALID_STATUS_TRANSITION"],
+    clientFacingCodes: ["INVALID_CREDENTIALS", "INVALID_REFRESH_TOKEN", "IDEMPOTENCY_KEY_REUSED", "ORDER_ALREADY_PAID", "ORDER_NOT_PAYABLE", "INVALID_STATUS_TRANSITION", "ORDER_NOT_PAID", "PAYMENT_NOT_REFUNDABLE", "INVALID_TOKEN"],
   },
   auth: {
     jwks: { url: plan.jwksUrl },
@@ -61,4 +64,7 @@ export default defineConfig({
     global: { costPerSecond: 20_000, burstSeconds: 2 },
     dynamic: { maxInFlight: 1_000, upstreamLatencyMs: 2_000 },
   },
+  // The operations clients send, recorded beside the subgraphs' databases, for `npm run
+  // schema:check` and the reload guard (a recomposed supergraph that breaks them is held).
+  usage: { sqlite: { path: `${process.env.SYSTEM_DATA_DIR ?? "data"}/usage.db` } },
 });

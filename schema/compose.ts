@@ -3,6 +3,9 @@
  *
  *   npm run compose             write schema/supergraph.graphql
  *   npm run compose -- --check  exit 1 if composition fails or the committed file is stale
+ *     --usage-store <file> | --usage-redis <url> | --usage-operations <file>
+ *                               also run `npm run schema:check` on the composed supergraph against
+ *                               git HEAD's (or --against <file|git-ref>) with that recorded usage
  *
  * supergraph.yaml is Rover's format, so `rover supergraph compose --config supergraph.yaml`
  * accepts the same file; we compose with @apollo/composition so no binary download is needed.
@@ -72,7 +75,7 @@ function describe(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
   const check = argv.includes("--check");
   const configIdx = argv.indexOf("--config");
@@ -94,13 +97,31 @@ function main(argv: string[]): number {
       return 1;
     }
     console.log(`composition ok; ${relative(process.cwd(), outPath)} is up to date.`);
-    return 0;
+    return usageCheck(argv, sdl);
   }
   writeFileSync(outPath, sdl);
   console.log(`wrote ${relative(process.cwd(), outPath)}`);
   return 0;
 }
 
+/** With a usage store named, the schema check of the composed supergraph (schema/check.ts). */
+async function usageCheck(argv: string[], sdl: string): Promise<number> {
+  const flag = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+  const store = flag("--usage-store");
+  const redis = flag("--usage-redis");
+  const operations = flag("--usage-operations");
+  if (!store && !redis && !operations) return 0;
+  // Loaded only when asked for: plain composition needs none of the gateway's code.
+  const { runSchemaCheck } = await import("./check.ts");
+  try {
+    return await runSchemaCheck({ supergraphSdl: sdl, store, redis, operations, against: flag("--against"), window: flag("--window") });
+  } catch (e) {
+    console.error(`schema check: ${e instanceof Error ? e.message : String(e)}`);
+    return 2;
+  }
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  process.exitCode = main(process.argv.slice(2));
+  // Not a top-level await: check.ts imports this module, which must finish evaluating first.
+  void main(process.argv.slice(2)).then((code) => (process.exitCode = code));
 }

@@ -33,7 +33,8 @@ export function startSubgraph(service: ServiceName, options: AnySubgraphOptions 
 }
 
 export interface AllSubgraphsOptions
-  extends Omit<AnySubgraphOptions, "port" | "dbPath" | "jwksUrl" | "ordersUrl" | "logger" | "loginThrottle"> {
+  // clientId and clientSecret are each service's own: payments and delivery default to their seeded clients.
+  extends Omit<AnySubgraphOptions, "port" | "dbPath" | "jwksUrl" | "ordersUrl" | "deliveryUrl" | "logger" | "loginThrottle" | "clientId" | "clientSecret"> {
   /** Directory of the four SQLite files, or ":memory:" for throwaway databases. Default data/ under the repo root. */
   dbDir?: string;
   /** Port per service; 0 picks a free one. Default 4001-4004 as in supergraph.yaml. */
@@ -65,8 +66,10 @@ export async function startAllSubgraphs(options: AllSubgraphsOptions = {}): Prom
   try {
     const auth = keep(await createAuthSubgraph({ ...shared, ...dbPath("auth"), ...port("auth") }));
     const wired = { ...shared, jwksUrl: auth.jwksUrl };
-    const orders = keep(await createOrdersSubgraph({ ...wired, ...dbPath("orders"), ...port("orders") }));
+    let deliveryUrl = "";
+    const orders = keep(await createOrdersSubgraph({ ...wired, deliveryUrl: () => deliveryUrl, ...dbPath("orders"), ...port("orders") }));
     const delivery = keep(await createDeliverySubgraph({ ...wired, ordersUrl: orders.url, ...dbPath("delivery"), ...port("delivery") }));
+    deliveryUrl = delivery.url;
     const payments = keep(await createPaymentsSubgraph({ ...wired, ordersUrl: orders.url, ...dbPath("payments"), ...port("payments") }));
     return {
       auth,

@@ -33,14 +33,17 @@ import { createDocumentStage } from "./pipeline/document-stage.ts";
 import { createErrorShaper } from "./pipeline/error-shaping.ts";
 import { OperationPipeline } from "./pipeline/pipeline.ts";
 import { createPersistedStage, localApqCache } from "./hardening/persisted-stage.ts";
-import { sandboxLandingPage } from "./server/landing-page.ts";
+import { sandboxLandingPage, type LandingPage } from "./server/landing-page.ts";
+import { graphiqlPage } from "./server/graphiql-page.ts";
 import { buildSnapshot, type SupergraphSnapshot } from "./supergraph/snapshot.ts";
 import type { GatewayExecutor } from "@apollo/server-gateway-interface";
 import { SubgraphRegistry } from "./subgraph/registry.ts";
 import { warnUnmatchedSubgraphs } from "./subgraph/unmatched-settings.ts";
+import { setupRestEndpoints } from "./rest/setup.ts";
 import { setupSubscriptions, type SubscriptionsRuntime } from "./subscriptions/setup.ts";
 import { createTelemetry, type Telemetry } from "./telemetry/telemetry.ts";
 import type { SpanProcessor } from "./telemetry/tracing.ts";
+import { setupUsage } from "./usage/setup.ts";
 
 export interface GatewayOptions {
   /** Defaults to a pino logger at the configured level on stdout. */
@@ -87,7 +90,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   });
 
   // Authentication at the edge and authorization from the supergraph's directives; off without `auth`.
-  const auth = config.auth ? setupAuth(config.auth, { supergraph, logger }) : undefined;
+  const metrics = telemetry.metrics;
+  if (metrics) supergraph.onReload((outcome) => metrics.supergraphReload(outcome));
+  const auth = config.auth ? setupAuth(config.auth, { supergraph, logger, onJwksRefresh: metrics && ((ok) => metrics.jwksRefresh(ok)) }) : undefined;
   if (!auth) warnIfUnenforced(supergraph, logger);
 
   const tracker = new InFlightTracker();
@@ -112,6 +117,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   supergraph.onLoad((loaded) => {
     snapshot = buildSnapshot(loaded);
   });
+  // Usage recording (after each execution) and the reload guard (before each swap); off without `usage`.
+  const usage = await setupUsage(config, { supergraph, snapshot: () => snapshot, logger, registry: telemetry.metrics?.registry });
   const loadedGateway = await gateway.load();
   const gatewayExecutor: GatewayExecutor = config.operations.shareInFlight
     ? // Identical in-flight queries of one caller share one execution, after every stage ran for each of them.
@@ -139,6 +146,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     limits: limits?.stage,
     shapeError,
     tracer: telemetry.tracer,
+    executed: usage ? (prepared, context) => usage.recorder.record(prepared, context.headers) : undefined,
   });
 
   // Federated subscriptions (WebSocket upgrade and SSE), entering the same pipeline.
@@ -155,8 +163,10 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         consumers: config.limits?.consumers,
         shapeError,
         observe: telemetry.observer,
+        ...(metrics ? { onUpstreamEvent: (subgraph: string, event: "reconnected" | "exhausted") => metrics.upstreamSubscription(subgraph, event) } : {}),
       })
     : undefined;
+  if (metrics && subscriptions) metrics.observeSubscriptions(subscriptions.stats);
 
   // Leaving: /readyz says 503 while requests are still served (server.drainDelayMs); draining: the listener is closed.
   let leaving = false;
@@ -179,12 +189,29 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       "/readyz",
       async (_req, res) => {
         const report = await readiness();
-        sendJson(res, report.ready ? 200 : 503, report);
+        // A held supergraph change leaves the gateway ready (the old schema serves) but is shown here.
+        sendJson(res, report.ready ? 200 : 503, usage?.guard ? { ...report, reloadGuard: usage.guard.status() } : report);
       },
     ],
   ]);
   for (const [path, route] of telemetry.routes) routes.set(path, route);
+  const developerPage = config.developerPage ?? (development ? "sandbox" : "off");
+  let landingPage: LandingPage | undefined;
+  if (developerPage === "sandbox") landingPage = await sandboxLandingPage();
+  if (developerPage === "graphiql") {
+    const graphiql = graphiqlPage();
+    landingPage = graphiql.page;
+    for (const [path, route] of graphiql.routes) routes.set(path, route);
+  }
   if (adminUpstreamsEnabled(config)) routes.set(UPSTREAMS_ROUTE, upstreamsRoute(upstreams.snapshot));
+
+  // REST endpoints of the manifest's operations, through the same pipeline.
+  const restEndpoints = setupRestEndpoints(config, {
+    pipeline,
+    execute,
+    snapshot: () => snapshot,
+    context: { logger, clientAddressOf, requestTimeoutMs: config.operations.requestTimeoutMs },
+  });
 
   // Telemetry wraps the whole edge, so requests refused before the pipeline are still counted and logged.
   const handle = telemetry.wrap(createHttpHandler({
@@ -203,7 +230,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     cors: createCors(config.server.cors),
     compression: config.server.compression.enabled ? config.server.compression : undefined,
     csrfPrevention: config.server.csrfPrevention,
-    landingPage: development ? await sandboxLandingPage() : undefined,
+    landingPage,
+    rest: restEndpoints,
   }), { graphqlPath: "/graphql", isQuietPath: (path) => routes.has(path), clientAddressOf });
   const server: Server = createServer(
     {
@@ -252,6 +280,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       await gateway.stop();
       await limits?.close();
       await apqStore?.close();
+      await usage?.close();
       await subgraphs.close();
       await telemetry.close();
       logger.info({ drained: result.drained }, "gateway stopped");

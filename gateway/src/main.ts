@@ -1,9 +1,10 @@
 /**
- * CLI entry: `npm run gateway -- [--config <file>] [--supergraph <file>] [--port <n>] [--host <h>] [--workers <n>]`.
+ * CLI entry: `npm run gateway -- [--config <file>] [--supergraph <file>] [--port <n>] [--host <h>] [--workers <n>] [--help]`.
  * With no config file every policy is off and the gateway simply serves the supergraph.
  * With more than one worker this process only supervises them (server/cluster.ts).
  */
 import { parseArgs } from "node:util";
+import { helpText } from "./cli-help.ts";
 import { ConfigError, loadConfigFile, validateConfig } from "./config/load.ts";
 import type { GatewayConfig } from "./config/schema.ts";
 import { startGateway } from "./gateway.ts";
@@ -14,6 +15,7 @@ import { onPrimaryShutdown, servesRequests, superviseWorkers, workerId } from ".
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
+      help: { type: "boolean", short: "h" },
       config: { type: "string", short: "c" },
       supergraph: { type: "string", short: "s" },
       port: { type: "string", short: "p" },
@@ -21,6 +23,10 @@ async function main(): Promise<void> {
       workers: { type: "string", short: "w" },
     },
   });
+  if (values.help) {
+    process.stdout.write(helpText);
+    return;
+  }
   const env = { ...process.env };
   if (values.port !== undefined) env.PORT = values.port;
   if (values.host !== undefined) env.HOST = values.host;
@@ -62,12 +68,15 @@ async function main(): Promise<void> {
     told = true;
     if (signals === 0) onSignal("SIGTERM");
   });
-  process.on("SIGHUP", () => gateway.supergraph.reload());
+  // SIGHUP re-reads the supergraph; a change the reload guard is holding is swapped in anyway (the operator's override).
+  process.on("SIGHUP", () => gateway.supergraph.reload("signal", { force: true }));
 }
 
 main().catch((e: unknown) => {
   if (e instanceof ConfigError) {
     console.error(e.message);
+  } else if ((e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+    console.error(`${(e as Error).message}\nRun with --help for the options.`);
   } else {
     console.error("gateway failed to start:", e instanceof Error ? e.message : e);
   }

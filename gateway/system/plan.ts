@@ -68,6 +68,8 @@ export function systemPlan(options: SystemPlanOptions = {}): SystemPlan {
   const env = {
     AUTH_JWKS_URL: url(servicePorts.auth[0]!.port, "/.well-known/jwks.json"),
     ORDERS_URL: servicePorts.orders.map(({ port }) => url(port, "/graphql")).join(","),
+    // Orders tells any delivery instance of order status changes.
+    DELIVERY_URL: servicePorts.delivery.map(({ port }) => url(port, "/graphql")).join(","),
   };
   const services = Object.keys(servicePorts) as ServiceName[];
   const subgraphs = services.flatMap((name) =>

@@ -34,3 +34,32 @@ export function createAccessTokenIssuer({ keys, issuer, audience, ttlSeconds, no
       .sign(key);
   };
 }
+
+export interface ServiceTokenIssuerOptions {
+  keys: KeyStore;
+  issuer: string;
+  /** The services' audience (shared/identity.ts, DEFAULT_SERVICE_AUDIENCE): never the users' one. */
+  serviceAudience: string;
+  ttlSeconds: number;
+  now: () => number;
+}
+
+/**
+ * Signs a service's access token (RFC 9068's JWT profile): `sub` and `client_id` name the client,
+ * `scope` what it was granted, and the services' audience keeps it out of the gateway.
+ */
+export function createServiceTokenIssuer({ keys, issuer, serviceAudience, ttlSeconds, now }: ServiceTokenIssuerOptions) {
+  return async (clientId: string, scopes: readonly string[]): Promise<string> => {
+    const { kid, key } = await keys.signingKey();
+    const issuedAt = Math.floor(now() / 1000);
+    return new SignJWT({ scope: scopes.join(" "), client_id: clientId })
+      .setProtectedHeader({ alg: TOKEN_ALGORITHM, kid, typ: "at+jwt" })
+      .setSubject(clientId)
+      .setIssuer(issuer)
+      .setAudience(serviceAudience)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(issuedAt + ttlSeconds)
+      .setJti(randomUUID())
+      .sign(key);
+  };
+}

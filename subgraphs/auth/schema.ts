@@ -1,8 +1,9 @@
 import type { Migration } from "../shared/db.ts";
 import type { UserSeedRow } from "./seed.ts";
+import type { ServiceClientSeedRow } from "./service-clients.ts";
 
-/** The auth database's history: tables, then the seeded users. */
-export function authMigrations(seedUsers: readonly UserSeedRow[]): Migration[] {
+/** The auth database's history: tables, the seeded users, then the services' OAuth clients. */
+export function authMigrations(seedUsers: readonly UserSeedRow[], seedClients: readonly ServiceClientSeedRow[]): Migration[] {
   return [
     {
       name: "create tables",
@@ -43,6 +44,23 @@ export function authMigrations(seedUsers: readonly UserSeedRow[]): Migration[] {
           "INSERT INTO users (id, email, name, roles, password_hash, created_at) VALUES (@id, @email, @name, @roles, @passwordHash, @createdAt)",
         );
         for (const user of seedUsers) insert.run(user);
+      },
+    },
+      {
+      name: "service clients",
+      sql: `
+        CREATE TABLE service_clients (
+          client_id TEXT PRIMARY KEY,
+          secret_hash TEXT NOT NULL,       -- scrypt, as passwords; the secret itself is never stored
+          scopes TEXT NOT NULL,            -- JSON array: the most a token of this client may carry
+          created_at INTEGER NOT NULL
+        ) STRICT;
+      `,
+      run: (db) => {
+        const insert = db.prepare(
+          "INSERT INTO service_clients (client_id, secret_hash, scopes, created_at) VALUES (@clientId, @secretHash, @scopes, @createdAt)",
+        );
+        for (const client of seedClients) insert.run(client);
       },
     },
   ];

@@ -1,7 +1,10 @@
 import Database from "better-sqlite3";
 import { openDatabase } from "../shared/db.ts";
 import { createRemoteIdentityVerifier, type RemoteVerifierOptions } from "../shared/identity.ts";
-import { createOrdersClient, type OrdersClientOptions } from "../shared/orders-client.ts";
+import { createOrdersCaller, createOrdersClient, type OrdersClientOptions } from "../shared/orders-client.ts";
+import { DEFAULT_JWKS_URL } from "../shared/identity.ts";
+import { createServiceTokenSource, tokenUrlFromJwksUrl } from "../shared/service-token.ts";
+import { createOrderStatusLookup } from "./order-status.ts";
 import { loadSubgraphSchema } from "../shared/schema.ts";
 import { startSubgraphServer } from "../shared/server.ts";
 import { resolveCommonOptions, serviceHandle, type CommonServiceOptions, type SubgraphHandle } from "../shared/service.ts";
@@ -22,6 +25,11 @@ export interface DeliverySubgraphOptions extends CommonServiceOptions, Pick<Remo
   ordersUrl?: string;
   /** Default 5000 ms. */
   ordersTimeoutMs?: number;
+  /** The auth service's token endpoint. Default env AUTH_TOKEN_URL, else /oauth/token beside the JWKS URL. */
+  tokenUrl?: string;
+  /** This service's OAuth client. Default id "delivery", secret env DELIVERY_CLIENT_SECRET, else the demo seed's. */
+  clientId?: string;
+  clientSecret?: string;
 }
 
 export interface DeliverySubgraph extends SubgraphHandle {
@@ -49,11 +57,18 @@ export async function createDeliverySubgraph(options: DeliverySubgraphOptions = 
     ...(options.ordersTimeoutMs ? { timeoutMs: options.ordersTimeoutMs } : {}),
   };
   const fetchOrder = createOrdersClient(ordersClientOptions);
-  const updateStatus = createStatusUpdater({ db, deliveries, fetchOrder, updates, feed, now: common.now });
+  const tokens = createServiceTokenSource({
+    tokenUrl: options.tokenUrl ?? process.env.AUTH_TOKEN_URL ?? tokenUrlFromJwksUrl(options.jwksUrl ?? process.env.AUTH_JWKS_URL ?? DEFAULT_JWKS_URL),
+    clientId: options.clientId ?? "delivery",
+    ...(options.clientSecret ? { clientSecret: options.clientSecret } : {}),
+    now: common.now,
+  });
+  const orderStatus = createOrderStatusLookup(createOrdersCaller(ordersClientOptions), tokens);
+  const statusUpdater = createStatusUpdater({ db, deliveries, fetchOrder, orderStatus, updates, feed, now: common.now });
 
   const server = await startSubgraphServer<DeliveryContext>({
     service: "delivery",
-    schema: loadSubgraphSchema("delivery", deliveryResolvers({ deliveries, updateStatus, orderDeliveryUpdated: orderDeliveryUpdated({ deliveries, updates, fetchOrder }) })),
+    schema: loadSubgraphSchema("delivery", deliveryResolvers({ deliveries, updateStatus: statusUpdater.update, recordOrderStatus: statusUpdater.recordOrderStatus, orderDeliveryUpdated: orderDeliveryUpdated({ deliveries, updates, fetchOrder, createLoaders: () => createDeliveryLoaders(deliveries) }) })),
     logger: common.logger,
     verifyIdentity: createRemoteIdentityVerifier(options),
     createContext: (base) => ({ ...base, loaders: createDeliveryLoaders(deliveries) }),

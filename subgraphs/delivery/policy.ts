@@ -50,3 +50,15 @@ export function decideStatusUpdate(
   }
   return { kind: "allow", courierId: actor.userId };
 }
+
+/** Order statuses that mean the goods are paid for: a delivery may start. */
+export const PAID_ORDER_STATUSES: ReadonlySet<string> = new Set(["PAID", "SHIPPED", "DELIVERED"]);
+
+/**
+ * Whether a move needs the order to be paid: a delivery that has not started (none yet, or
+ * PENDING) may become FAILED or stay PENDING without payment, nothing else. Once started it was
+ * paid when it left PENDING.
+ */
+export function needsPaidOrder(current: DeliveryStatus | undefined, next: DeliveryStatus): boolean {
+  return (current === undefined || current === "PENDING") && next !== "PENDING" && next !== "FAILED";
+}

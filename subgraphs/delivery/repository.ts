@@ -56,6 +56,8 @@ export class DeliveryRepository {
          ON CONFLICT (order_id) DO UPDATE SET courier_id = @courierId, status = @status, eta = @eta, updated_at = @at`,
       ),
       insertEvent: db.prepare("INSERT INTO delivery_events (delivery_id, status, at, note) VALUES (@deliveryId, @status, @at, @note)"),
+      orderEventSeen: db.prepare<[string], { n: number }>("SELECT 1 AS n FROM order_status_events WHERE event_id = ?"),
+      recordOrderEvent: db.prepare("INSERT INTO order_status_events (event_id, order_id, status, recorded_at) VALUES (@eventId, @orderId, @status, @at)"),
     };
   }
 
@@ -74,6 +76,19 @@ export class DeliveryRepository {
   /** Most recently updated first; every delivery when courierId is undefined. */
   newest(courierId: string | undefined, limit: number): DeliveryRecord[] {
     return courierId === undefined ? this.#statements.newest.all(limit) : this.#statements.newestForCourier.all(courierId, limit);
+  }
+
+  /**
+   * Records an order status change once per event id; when the order has a delivery, a history
+   * event with the delivery's unchanged status and a note ("Order PAID") goes with it, so the
+   * event feed publishes it. False for an event seen before. The caller wraps it in a transaction.
+   */
+  recordOrderStatus(event: { eventId: string; orderId: string; status: string; at: number }): boolean {
+    if (this.#statements.orderEventSeen.get(event.eventId)) return false;
+    this.#statements.recordOrderEvent.run(event);
+    const delivery = this.#statements.byOrderIds.get(jsonList([event.orderId]));
+    if (delivery) this.#statements.insertEvent.run({ deliveryId: delivery.id, status: delivery.status, at: event.at, note: `Order ${event.status}` });
+    return true;
   }
 
   /** Writes the new state and its history event; the caller wraps it in a transaction. */

@@ -1,5 +1,5 @@
-import { hasRole, isAdmin, requireScope, requireUser } from "../shared/authz.ts";
-import { badInput, forbidden } from "../shared/errors.ts";
+import { hasRole, isAdmin, requireScope, requireService, requireUser } from "../shared/authz.ts";
+import { badInput, forbidden, notFound } from "../shared/errors.ts";
 import type { Principal } from "../shared/identity.ts";
 import type { Resolvers } from "../shared/schema.ts";
 import type { DeliveryContext } from "./context.ts";
@@ -27,6 +27,8 @@ export function deliveryResolvers(deps: {
   updateStatus: (request: StatusUpdateRequest) => Promise<DeliveryRecord>;
   /** Subscription.orderDeliveryUpdated (subscription.ts). */
   orderDeliveryUpdated: ReturnType<typeof orderDeliveryUpdated>;
+  /** Records an order status change; false for an event id seen before (status-updates.ts). */
+  recordOrderStatus: (event: { eventId: string; orderId: string; status: string }) => boolean;
 }): Resolvers<DeliveryContext> {
   const { deliveries, updateStatus } = deps;
   const visible = (principal: Principal) => (delivery: DeliveryRecord | null) =>
@@ -37,7 +39,8 @@ export function deliveryResolvers(deps: {
       delivery: async (_root, { id }: { id: string }, { principal, loaders }: DeliveryContext) => {
         requireScope(principal, "deliveries:read");
         const delivery = await loaders.deliveryById.load(id);
-        if (delivery && !canRead(principal, delivery)) throw forbidden("You may only read your own deliveries");
+        // Someone else's delivery answers like a missing one (see shared/errors.ts, notFound).
+        if (!delivery || !canRead(principal, delivery)) throw notFound("Delivery");
         return delivery;
       },
       myDeliveries: (_root, { first }: { first: number }, { principal }: DeliveryContext) => {
@@ -62,6 +65,12 @@ export function deliveryResolvers(deps: {
         const note = args.note?.trim() || null;
         if (note && note.length > MAX_NOTE_LENGTH) throw badInput(`note is longer than ${MAX_NOTE_LENGTH} characters`);
         return updateStatus({ caller, orderId: args.orderId, status: args.status, note, authorization, requestId, logger });
+      },
+      recordOrderStatus: (_root, { event }: { event: { eventId: string; orderId: string; status: string } }, { principal, logger }: DeliveryContext) => {
+        requireService(principal, "deliveries:record-order-status");
+        const applied = deps.recordOrderStatus(event);
+        logger.info({ eventId: event.eventId, orderId: event.orderId, status: event.status, applied }, "order status recorded");
+        return { eventId: event.eventId, outcome: applied ? "APPLIED" : "DUPLICATE" };
       },
     },
     Subscription: {

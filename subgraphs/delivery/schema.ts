@@ -43,4 +43,16 @@ export const deliveryMigrations: readonly Migration[] = [
       }
     },
   },
+  {
+    // The order status changes orders told delivery of, once per event id.
+    name: "order status events",
+    sql: `
+      CREATE TABLE order_status_events (
+        event_id TEXT PRIMARY KEY,
+        order_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        recorded_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

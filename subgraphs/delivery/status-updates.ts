@@ -3,7 +3,8 @@ import type { Db } from "../shared/db.ts";
 import { appError, forbidden } from "../shared/errors.ts";
 import type { UserPrincipal } from "../shared/identity.ts";
 import type { OrdersClient } from "../shared/orders-client.ts";
-import { decideStatusUpdate, etaFor, type DeliveryStatus } from "./policy.ts";
+import { decideStatusUpdate, etaFor, needsPaidOrder, PAID_ORDER_STATUSES, type DeliveryStatus } from "./policy.ts";
+import type { OrderStatusLookup } from "./order-status.ts";
 import type { DeliveryRecord, DeliveryRepository } from "./repository.ts";
 import type { DeliveryEventFeed } from "./event-feed.ts";
 import type { DeliveryUpdates } from "./updates.ts";
@@ -30,18 +31,24 @@ export function createStatusUpdater(deps: {
   db: Db;
   deliveries: DeliveryRepository;
   fetchOrder: OrdersClient;
+  /** Orders' status of an order, asked with delivery's service token. */
+  orderStatus: OrderStatusLookup;
   updates: DeliveryUpdates;
   /** Publishes committed changes (this process's and other instances'); without it, changes are published directly. */
   feed?: DeliveryEventFeed;
   now: () => number;
 }) {
-  const { db, deliveries, fetchOrder, updates, feed, now } = deps;
+  const { db, deliveries, fetchOrder, orderStatus, updates, feed, now } = deps;
 
-  const write = db.transaction((request: StatusUpdateRequest, customerId: string | undefined): DeliveryRecord => {
+  const write = db.transaction((request: StatusUpdateRequest, customerId: string | undefined, checkedPaid: boolean): DeliveryRecord => {
     // Re-read inside the write lock: another request may have changed it since the first look.
     const current = deliveries.byOrderIds([request.orderId])[0];
     const owner = current?.customerId ?? customerId;
     if (owner === undefined) throw appError("NOT_FOUND", "Order not found");
+    if (!checkedPaid && needsPaidOrder(current?.status, request.status)) {
+      // It went back to PENDING between the first look and the lock: payment was not checked.
+      throw appError("ORDER_NOT_PAID", "The delivery changed meanwhile and its order's payment was not checked; try again", { orderId: request.orderId });
+    }
     const actor = { userId: request.caller.userId, isAdmin: request.caller.roles.includes("admin") };
     const decision = decideStatusUpdate(current, actor, request.status);
     switch (decision.kind) {
@@ -73,19 +80,54 @@ export function createStatusUpdater(deps: {
     }
   });
 
-  return async (request: StatusUpdateRequest): Promise<DeliveryRecord> => {
+  const recordOrderStatus = db.transaction((event: { eventId: string; orderId: string; status: string }) =>
+    deliveries.recordOrderStatus({ ...event, at: now() }),
+  );
+
+  /** publish() of the change: through the feed when there is one, in commit order (see below). */
+  const announce = (orderId: string): void => {
+    if (feed) return feed.poll();
+    const delivery = deliveries.byOrderIds([orderId])[0];
+    if (delivery) updates.publish(delivery);
+  };
+
+  const update = async (request: StatusUpdateRequest): Promise<DeliveryRecord> => {
     let customerId: string | undefined;
-    if (!deliveries.byOrderIds([request.orderId])[0]) {
+    const current = deliveries.byOrderIds([request.orderId])[0];
+    if (!current) {
       const order = await fetchOrder(request.orderId, request);
       if (!order) throw appError("NOT_FOUND", "Order not found");
       customerId = order.userId;
     }
-    const delivery = write.immediate(request, customerId);
+    const checkedPaid = needsPaidOrder(current?.status, request.status);
+    if (checkedPaid) {
+      // A delivery leaves PENDING only for a paid order; orders says, asked as the delivery service.
+      const order = await orderStatus(request.orderId, request);
+      if (!order) throw appError("NOT_FOUND", "Order not found");
+      if (!PAID_ORDER_STATUSES.has(order.status)) {
+        throw appError(
+          "ORDER_NOT_PAID",
+          `Order ${request.orderId} is ${order.status}: its delivery cannot become ${request.status} until the order is paid`,
+          { orderId: request.orderId, orderStatus: order.status },
+        );
+      }
+    }
+    const delivery = write.immediate(request, customerId, checkedPaid);
     request.logger.info({ deliveryId: delivery.id, status: delivery.status }, "delivery status updated");
     // Through the feed when there is one: it publishes what other instances committed before this
     // change first, so listeners see changes in commit order. Other instances read it from theirs.
     if (feed) feed.poll();
     else updates.publish(delivery);
     return delivery;
+  };
+
+  return {
+    update,
+    /** The order's status changed (orders says): noted in its delivery's history and pushed to its subscribers. */
+    recordOrderStatus: (event: { eventId: string; orderId: string; status: string }): boolean => {
+      const applied = recordOrderStatus.immediate(event);
+      if (applied) announce(event.orderId);
+      return applied;
+    },
   };
 }

@@ -1,8 +1,8 @@
 import { hasRole, isAdmin, requireScope } from "../shared/authz.ts";
-import { appError, forbidden } from "../shared/errors.ts";
+import { notFound } from "../shared/errors.ts";
 import type { UserPrincipal } from "../shared/identity.ts";
 import type { OrdersClient } from "../shared/orders-client.ts";
-import type { DeliveryContext } from "./context.ts";
+import type { DeliveryContext, DeliveryLoaders } from "./context.ts";
 import type { DeliveryRecord, DeliveryRepository } from "./repository.ts";
 import { deliveryUpdatesFor } from "./update-stream.ts";
 import type { DeliveryUpdates } from "./updates.ts";
@@ -17,7 +17,13 @@ export const maySubscribe = (caller: UserPrincipal, ownerId: string): boolean =>
  * An order with no delivery yet is looked up at the orders subgraph as the caller, so an order
  * the caller cannot see is "not found" rather than a hint that it exists.
  */
-export function orderDeliveryUpdated(deps: { deliveries: DeliveryRepository; updates: DeliveryUpdates; fetchOrder: OrdersClient }) {
+export function orderDeliveryUpdated(deps: {
+  deliveries: DeliveryRepository;
+  updates: DeliveryUpdates;
+  fetchOrder: OrdersClient;
+  /** New loaders for each event: graphql-js executes every event with the subscription's one context. */
+  createLoaders: () => DeliveryLoaders;
+}) {
   return {
     subscribe: async (_root: unknown, { orderId }: { orderId: string }, context: DeliveryContext): Promise<AsyncIterableIterator<DeliveryRecord>> => {
       const caller = requireScope(context.principal, "deliveries:read");
@@ -27,9 +33,10 @@ export function orderDeliveryUpdated(deps: { deliveries: DeliveryRepository; upd
         let owner = deps.deliveries.byOrderIds([orderId])[0]?.customerId;
         if (owner === undefined) {
           owner = (await deps.fetchOrder(orderId, context))?.userId;
-          if (owner === undefined) throw appError("NOT_FOUND", "Order not found");
+          if (owner === undefined) throw notFound("Order");
         }
-        if (!maySubscribe(caller, owner)) throw forbidden("Only the order's owner, a courier or an admin may follow its delivery");
+        // Another customer's order is "not found", as in orders and payments: no hint that it exists.
+        if (!maySubscribe(caller, owner)) throw notFound("Order");
       } catch (error) {
         await stream.return?.();
         throw error;
@@ -37,6 +44,12 @@ export function orderDeliveryUpdated(deps: { deliveries: DeliveryRepository; upd
       context.logger.info({ orderId }, "delivery subscription started");
       return stream;
     },
-    resolve: (delivery: DeliveryRecord) => delivery,
+    // Each event is resolved afresh: the context (and so its DataLoader caches) lives as long as
+    // the subscription, and a cache kept across events would answer every push's nested fields
+    // (the events list) from the first one. Events of one subscription execute one at a time.
+    resolve: (delivery: DeliveryRecord, _args: unknown, context: DeliveryContext) => {
+      context.loaders = deps.createLoaders();
+      return delivery;
+    },
   };
 }

@@ -1,6 +1,6 @@
 import { jsonList, type Db } from "../shared/db.ts";
 
-export type OrderStatus = "PENDING" | "PAID" | "SHIPPED" | "DELIVERED" | "CANCELLED";
+export type OrderStatus = "PENDING" | "PAID" | "SHIPPED" | "DELIVERED" | "CANCELLED" | "REFUNDED";
 
 export interface OrderRecord {
   seq: number;

@@ -1,17 +1,32 @@
-import { hasRole, isAdmin, isOwnerOrAdmin, requireScope } from "../shared/authz.ts";
-import { forbidden } from "../shared/errors.ts";
+import { hasRole, isAdmin, isOwnerOrAdmin, requireScope, requireService } from "../shared/authz.ts";
+import { forbidden, notFound } from "../shared/errors.ts";
 import type { Resolvers } from "../shared/schema.ts";
 import type { OrdersContext } from "./context.ts";
 import { checkPageSize, decodeCursor, toConnection } from "./pagination.ts";
+import type { PaymentEvent, PaymentEventReceipt } from "./payment-events.ts";
 import type { OrderRecord, OrderRepository } from "./repository.ts";
-import { parsePlaceOrderInput } from "./validation.ts";
+import { priceOrderInput } from "./validation.ts";
 
 interface PageArgs {
   first: number;
   after?: string | null;
 }
 
-export function ordersResolvers({ orders, now }: { orders: OrderRepository; now: () => number }): Resolvers<OrdersContext> {
+/** The scope a service needs for each kind of payment event. */
+const EVENT_SCOPES: Readonly<Record<PaymentEvent["kind"], string>> = { PAID: "orders:mark-paid", REFUNDED: "orders:mark-refunded" };
+
+export function ordersResolvers({
+  orders,
+  now,
+  applyPaymentEvent,
+  committed,
+}: {
+  orders: OrderRepository;
+  now: () => number;
+  applyPaymentEvent: (event: PaymentEvent) => PaymentEventReceipt;
+  /** Called after a commit that may have written an outbox row: the relay sends it at once. */
+  committed: () => void;
+}): Resolvers<OrdersContext> {
   /** One page of a user's orders, or of all orders when userId is undefined (admins). */
   const connection = (userId: string | undefined, { first, after }: PageArgs) => {
     const size = checkPageSize(first);
@@ -26,21 +41,35 @@ export function ordersResolvers({ orders, now }: { orders: OrderRepository; now:
       order: async (_root, { id }: { id: string }, { principal, loaders }: OrdersContext) => {
         requireScope(principal, "orders:read");
         const order = await loaders.orderById.load(id);
-        if (order && !isOwnerOrAdmin(principal, order.userId)) throw forbidden("You may only read your own orders");
+        // Another customer's order answers exactly like a missing one: its existence is not theirs to learn.
+        if (!order || !isOwnerOrAdmin(principal, order.userId)) throw notFound("Order");
         return order;
       },
       orders: (_root, args: PageArgs, { principal }: OrdersContext) => {
         const caller = requireScope(principal, "orders:read");
         return connection(isAdmin(caller) ? undefined : caller.userId, args);
       },
+      orderStatus: async (_root, { id }: { id: string }, { principal, loaders }: OrdersContext) => {
+        requireService(principal, "orders:read-status");
+        return loaders.orderById.load(id);
+      },
     },
     Mutation: {
       placeOrder: (_root, { input }: { input: unknown }, { principal, logger }: OrdersContext) => {
         const caller = requireScope(principal, "orders:write");
-        const { items } = parsePlaceOrderInput(input);
+        const { items } = priceOrderInput(input);
         const order = orders.insert({ userId: caller.userId, createdAt: now(), items });
         logger.info({ orderId: order.id, totalCents: order.totalCents }, "order placed");
         return order;
+      },
+      applyPaymentEvent: (_root, { event }: { event: PaymentEvent }, { principal, logger }: OrdersContext) => {
+        const service = requireService(principal, EVENT_SCOPES[event.kind]);
+        const receipt = applyPaymentEvent(event);
+        if (receipt.outcome === "APPLIED") committed();
+        const line = { eventId: event.eventId, orderId: event.orderId, kind: event.kind, client: service.clientId, outcome: receipt.outcome, orderStatus: receipt.orderStatus };
+        if (receipt.outcome === "REJECTED") logger.warn({ ...line, reason: receipt.reason }, "payment event rejected");
+        else logger.info(line, receipt.outcome === "APPLIED" ? "payment event applied" : "payment event already applied");
+        return receipt;
       },
     },
     User: {

@@ -17,7 +17,7 @@ export const ordersMigrations: readonly Migration[] = [
       CREATE INDEX orders_by_user ON orders(user_id, created_at DESC, seq DESC);
       CREATE INDEX orders_by_time ON orders(created_at DESC, seq DESC);
       CREATE TABLE order_items (
-        order_id TEXT NOT NULL REFERENCES orders(id),
+        order_id TEXT NOT NULL,           -- no reference: an event for an unknown order is recorded as REJECTED
         position INTEGER NOT NULL,
         sku TEXT NOT NULL,
         name TEXT NOT NULL,
@@ -43,5 +43,58 @@ export const ordersMigrations: readonly Migration[] = [
         );
       }
     },
+  },
+  {
+    // REFUNDED joins the statuses (payments' refunds reach orders), and orders records which
+    // payment events it applied, so each is applied once however often it is delivered.
+    name: "refunds and payment events",
+    rebuildsTables: true,
+    sql: `
+      CREATE TABLE orders_new (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        user_id TEXT NOT NULL,
+        total_cents INTEGER NOT NULL CHECK (total_cents >= 0),
+        status TEXT NOT NULL CHECK (status IN ('PENDING', 'PAID', 'SHIPPED', 'DELIVERED', 'CANCELLED', 'REFUNDED')),
+        created_at INTEGER NOT NULL
+      ) STRICT;
+      INSERT INTO orders_new SELECT seq, id, user_id, total_cents, status, created_at FROM orders;
+      DROP TABLE orders;
+      ALTER TABLE orders_new RENAME TO orders;
+      CREATE INDEX orders_by_user ON orders(user_id, created_at DESC, seq DESC);
+      CREATE INDEX orders_by_time ON orders(created_at DESC, seq DESC);
+      CREATE TABLE payment_events (
+        event_id TEXT PRIMARY KEY,         -- the payments outbox row's id: the idempotency key
+        order_id TEXT NOT NULL,           -- no reference: an event for an unknown order is recorded as REJECTED
+        kind TEXT NOT NULL CHECK (kind IN ('PAID', 'REFUNDED')),
+        payment_id TEXT NOT NULL,
+        amount_cents INTEGER NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('APPLIED', 'REJECTED')),
+        reason TEXT,
+        status_after TEXT NOT NULL,
+        applied_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX payment_events_by_order ON payment_events(order_id);
+    `,
+  },
+  {
+    // Orders' own outbox: each status change a payment event causes is told to delivery (for its
+    // subscribers), written in the change's transaction.
+    name: "order status outbox",
+    sql: `
+      CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY,
+        event_id TEXT NOT NULL UNIQUE,     -- delivery records each event id once
+        order_id TEXT NOT NULL,
+        status TEXT NOT NULL,              -- the order's status after the change
+        created_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        delivered_at INTEGER,
+        outcome TEXT,
+        last_error TEXT
+      ) STRICT;
+      CREATE INDEX outbox_pending ON outbox(next_attempt_at) WHERE delivered_at IS NULL;
+    `,
   },
 ];

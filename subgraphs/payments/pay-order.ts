@@ -39,6 +39,7 @@ export function createPayOrder({ payments, fetchOrder, now }: { payments: Paymen
     if (!order) throw appError("NOT_FOUND", "Order not found");
     if (order.userId !== caller.userId) throw forbidden("Only the order's customer can pay for it");
     if (order.status === "CANCELLED") throw appError("ORDER_NOT_PAYABLE", "A cancelled order cannot be paid");
+    if (order.status === "REFUNDED") throw appError("ORDER_NOT_PAYABLE", "A refunded order cannot be paid again");
 
     const outcome = payments.createOnce({
       orderId,

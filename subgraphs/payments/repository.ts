@@ -22,6 +22,12 @@ export interface NewPayment {
   createdAt: number;
 }
 
+export type RefundOutcome =
+  | { kind: "refunded"; payment: PaymentRecord }
+  | { kind: "not_found" }
+  /** Only a SUCCEEDED payment can be refunded (a refunded one is answered as it is). */
+  | { kind: "not_refundable"; payment: PaymentRecord };
+
 export type CreateOutcome =
   | { kind: "created"; payment: PaymentRecord }
   /** The key was used before: the original payment, whatever this request asked. */
@@ -35,6 +41,7 @@ const COLUMNS =
 export class PaymentRepository {
   readonly #statements;
   readonly createOnce: (payment: NewPayment) => CreateOutcome;
+  readonly refund: (paymentId: string, at: number) => RefundOutcome;
 
   constructor(db: Db) {
     const s = (this.#statements = {
@@ -52,7 +59,15 @@ export class PaymentRepository {
          ON CONFLICT (user_id, idempotency_key) DO NOTHING
          RETURNING ${COLUMNS}`,
       ),
+      setStatus: db.prepare<[PaymentStatus, string]>("UPDATE payments SET status = ? WHERE id = ?"),
+      enqueue: db.prepare<{ kind: "PAID" | "REFUNDED"; orderId: string; paymentId: string; amountCents: number; at: number; eventId: string }>(
+        `INSERT INTO outbox (event_id, kind, order_id, payment_id, amount_cents, created_at, next_attempt_at)
+         VALUES (@eventId, @kind, @orderId, @paymentId, @amountCents, @at, @at)`,
+      ),
     });
+    /** The event telling orders of a change, written in the change's own transaction. */
+    const enqueue = (kind: "PAID" | "REFUNDED", payment: PaymentRecord, at: number) =>
+      s.enqueue.run({ kind, orderId: payment.orderId, paymentId: payment.id, amountCents: payment.amountCents, at, eventId: `evt_${randomBytes(12).toString("base64url")}` });
 
     // IMMEDIATE: the write lock is taken before the checks, so even two processes sharing the
     // file see each other's payment; ON CONFLICT covers the key, the check covers the order.
@@ -63,10 +78,25 @@ export class PaymentRepository {
         const paid = s.succeededForOrder.get(payment.orderId);
         if (paid) return { kind: "already_paid", payment: paid };
         const created = s.insert.get({ ...payment, id: `pay_${randomBytes(9).toString("base64url")}` });
-        if (created) return { kind: "created", payment: created };
+        if (created) {
+          enqueue("PAID", created, payment.createdAt);
+          return { kind: "created", payment: created };
+        }
         const winner = s.byKey.get(payment.userId, payment.idempotencyKey);
         if (!winner) throw new Error("payment insert conflicted but no row holds the key");
         return { kind: "replayed", payment: winner };
+      })
+      .immediate;
+
+    this.refund = db
+      .transaction((paymentId: string, at: number): RefundOutcome => {
+        const payment = s.byIds.get(jsonList([paymentId]));
+        if (!payment) return { kind: "not_found" };
+        if (payment.status !== "SUCCEEDED") return { kind: "not_refundable", payment };
+        s.setStatus.run("REFUNDED", paymentId);
+        const refunded = { ...payment, status: "REFUNDED" as const };
+        enqueue("REFUNDED", refunded, at);
+        return { kind: "refunded", payment: refunded };
       })
       .immediate;
   }

@@ -1,10 +1,11 @@
 import { isOwnerOrAdmin, requireScope } from "../shared/authz.ts";
+import { appError, notFound } from "../shared/errors.ts";
 import type { Principal } from "../shared/identity.ts";
 import type { Resolvers } from "../shared/schema.ts";
 import type { PaymentsContext } from "./context.ts";
 import { resolveIdempotencyKey } from "./idempotency.ts";
 import type { PayOrderRequest } from "./pay-order.ts";
-import type { PaymentRecord } from "./repository.ts";
+import type { PaymentRecord, PaymentRepository } from "./repository.ts";
 import type { PaymentMethod } from "./seed.ts";
 
 /** A payment is its payer's and admins' business; anyone else gets null, not an error. */
@@ -17,17 +18,43 @@ const visible = (principal: Principal, payment: PaymentRecord | null | undefined
 const currentPayment = (attempts: readonly PaymentRecord[]): PaymentRecord | undefined =>
   attempts.find((p) => p.status === "SUCCEEDED" || p.status === "REFUNDED") ?? attempts.at(-1);
 
-export function paymentsResolvers({ payOrder }: { payOrder: (request: PayOrderRequest) => Promise<PaymentRecord> }): Resolvers<PaymentsContext> {
+export function paymentsResolvers(deps: {
+  payOrder: (request: PayOrderRequest) => Promise<PaymentRecord>;
+  payments: PaymentRepository;
+  now: () => number;
+  /** Called after a commit that wrote an outbox row: the relay sends it at once. */
+  committed: () => void;
+}): Resolvers<PaymentsContext> {
+  const { payOrder, payments, now, committed } = deps;
   return {
     Mutation: {
-      payOrder: (
+      payOrder: async (
         _root,
         args: { orderId: string; idempotencyKey: string; method: PaymentMethod },
         { principal, headers, authorization, requestId, logger }: PaymentsContext,
       ) => {
         const caller = requireScope(principal, "payments:write");
         const idempotencyKey = resolveIdempotencyKey(args.idempotencyKey, headers["idempotency-key"]);
-        return payOrder({ caller, orderId: args.orderId, idempotencyKey, method: args.method, authorization, requestId, logger });
+        const payment = await payOrder({ caller, orderId: args.orderId, idempotencyKey, method: args.method, authorization, requestId, logger });
+        committed();
+        return payment;
+      },
+      refundPayment: (_root, { paymentId }: { paymentId: string }, { principal, logger }: PaymentsContext) => {
+        // Refunds are a back-office act: admins only (the admin scope comes with the role).
+        requireScope(principal, "admin");
+        const outcome = payments.refund(paymentId, now());
+        switch (outcome.kind) {
+          case "refunded":
+            logger.info({ paymentId, orderId: outcome.payment.orderId }, "payment refunded");
+            committed();
+            return outcome.payment;
+          case "not_found":
+            throw notFound("Payment");
+          case "not_refundable":
+            throw appError("PAYMENT_NOT_REFUNDABLE", `A ${outcome.payment.status} payment cannot be refunded`, { status: outcome.payment.status });
+          default:
+            return outcome satisfies never;
+        }
       },
     },
     Order: {

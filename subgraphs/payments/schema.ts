@@ -32,4 +32,26 @@ export const paymentsMigrations: readonly Migration[] = [
       for (const row of seedPayments()) insert.run(row);
     },
   },
+  {
+    // The transactional outbox: a payment or refund and the event telling orders of it commit
+    // together, so orders learns of every one, exactly once, whichever side restarts.
+    name: "outbox",
+    sql: `
+      CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY,
+        event_id TEXT NOT NULL UNIQUE,     -- orders applies each event id once
+        kind TEXT NOT NULL CHECK (kind IN ('PAID', 'REFUNDED')),
+        order_id TEXT NOT NULL,
+        payment_id TEXT NOT NULL,
+        amount_cents INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,  -- also the lease: a relay claiming a row pushes it forward
+        delivered_at INTEGER,
+        outcome TEXT,                      -- orders' answer: APPLIED, DUPLICATE or REJECTED
+        last_error TEXT
+      ) STRICT;
+      CREATE INDEX outbox_pending ON outbox(next_attempt_at) WHERE delivered_at IS NULL;
+    `,
+  },
 ];

@@ -1,5 +1,5 @@
 import { forbidden, unauthenticated } from "./errors.ts";
-import type { Principal, UserPrincipal } from "./identity.ts";
+import type { Principal, ServicePrincipal, UserPrincipal } from "./identity.ts";
 
 /** Row-level checks every resolver uses, so a request that bypasses the gateway gets no more. */
 
@@ -26,3 +26,14 @@ export function requireScope(principal: Principal, scope: string): UserPrincipal
 /** The caller is the owner of a record, or an admin. */
 export const isOwnerOrAdmin = (principal: Principal, ownerId: string): boolean =>
   (principal.kind === "user" && principal.userId === ownerId) || isAdmin(principal);
+
+/**
+ * Internal operations: only a service token holding the scope may call them. A user token is
+ * refused whatever its roles, so an admin cannot mark an order paid by hand either.
+ */
+export function requireService(principal: Principal, scope: string): ServicePrincipal {
+  if (principal.kind === "anonymous") throw unauthenticated("A service token is required");
+  if (principal.kind !== "service") throw forbidden("Only services may call this operation");
+  if (!principal.scopes.has(scope)) throw forbidden(`Missing scope ${scope}`);
+  return principal;
+}

@@ -6,6 +6,10 @@ import { GraphQLError } from "graphql";
  */
 export const ERROR_CODES = {
   UNAUTHENTICATED: 401,
+  /** A presented access token has expired (beyond the clock tolerance): refresh and retry. */
+  TOKEN_EXPIRED: 401,
+  /** A presented access token is malformed, forged, or not for this system. */
+  INVALID_TOKEN: 401,
   FORBIDDEN: 403,
   BAD_USER_INPUT: 400,
   NOT_FOUND: 404,
@@ -15,6 +19,9 @@ export const ERROR_CODES = {
   ORDER_ALREADY_PAID: 409,
   ORDER_NOT_PAYABLE: 409,
   INVALID_STATUS_TRANSITION: 409,
+  PAYMENT_NOT_REFUNDABLE: 409,
+  /** A delivery cannot leave PENDING while its order is unpaid. */
+  ORDER_NOT_PAID: 409,
   UPSTREAM_ERROR: 502,
 } as const;
 
@@ -28,4 +35,9 @@ export function appError(code: ErrorCode, message: string, extra: Record<string,
 
 export const unauthenticated = (message = "Authentication required"): GraphQLError => appError("UNAUTHENTICATED", message);
 export const forbidden = (message = "Not allowed"): GraphQLError => appError("FORBIDDEN", message);
+/**
+ * For a record that does not exist or that the caller may not know exists: the two answers are
+ * the same, so a probe cannot tell another customer's order from a missing one.
+ */
+export const notFound = (what: string): GraphQLError => appError("NOT_FOUND", `${what} not found`);
 export const badInput = (message: string, extra?: Record<string, unknown>): GraphQLError => appError("BAD_USER_INPUT", message, extra);

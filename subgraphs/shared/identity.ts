@@ -1,20 +1,57 @@
-import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from "jose";
+import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from "jose";
 import { z } from "zod";
 
-/** Who is calling: verified from the bearer token, or nobody. */
+/**
+ * Who is calling: a user (a token the auth service issued at login), another service (a
+ * client-credentials token, for internal operations only), or nobody.
+ */
 export type Principal =
-  | { kind: "anonymous"; reason?: string }
-  | { kind: "user"; userId: string; roles: readonly string[]; scopes: ReadonlySet<string>; email?: string };
+  /** `refused`: a token was presented and is not valid; the server answers 401 instead of running the operation. */
+  | { kind: "anonymous"; reason?: string; refused?: TokenRefusal }
+  | { kind: "user"; userId: string; roles: readonly string[]; scopes: ReadonlySet<string>; email?: string }
+  | { kind: "service"; clientId: string; scopes: ReadonlySet<string> };
 
 export type UserPrincipal = Extract<Principal, { kind: "user" }>;
+export type ServicePrincipal = Extract<Principal, { kind: "service" }>;
 
 export const ANONYMOUS: Principal = Object.freeze({ kind: "anonymous" });
+
+/** Why a presented token was not accepted: the same two codes the gateway answers 401 with. */
+export type TokenRefusal = "TOKEN_EXPIRED" | "INVALID_TOKEN";
+
+/**
+ * Clock skew tolerated on `exp`, `nbf` and `iat`: the gateway's default (its
+ * `auth.clockToleranceSec`, 5 s). The gateway refuses an expired token itself (TOKEN_EXPIRED,
+ * with no tolerance on `exp`), so every token it lets through still verifies here while its
+ * request is in flight (the gateway's subgraph timeout is 5 s too), and a token it accepted for
+ * `nbf`/`iat` within the skew is accepted here as well. Set JWT_CLOCK_TOLERANCE_SEC to the
+ * gateway's value when that is changed.
+ */
+export const DEFAULT_CLOCK_TOLERANCE_SEC = 5;
+
+export function clockToleranceFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const value = Number(env.JWT_CLOCK_TOLERANCE_SEC);
+  return env.JWT_CLOCK_TOLERANCE_SEC !== undefined && Number.isInteger(value) && value >= 0 ? value : DEFAULT_CLOCK_TOLERANCE_SEC;
+}
+
+/** A failure that is the token's fault (refused with 401), not the verifier's (keys unreachable). */
+function refusalFor(error: unknown): TokenRefusal | undefined {
+  if (error instanceof errors.JWTExpired) return "TOKEN_EXPIRED";
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || (error instanceof Error && error.name === "TypeError")) return undefined;
+  if (error instanceof errors.JOSEError || error instanceof z.ZodError) return "INVALID_TOKEN";
+  return undefined;
+}
 
 /** The one algorithm the auth service signs with; verification accepts nothing else. */
 export const TOKEN_ALGORITHM = "ES256";
 export const DEFAULT_ISSUER = "urn:federated-gateway:auth";
 export const DEFAULT_AUDIENCE = "federated-gateway";
 export const DEFAULT_JWKS_URL = "http://127.0.0.1:4001/.well-known/jwks.json";
+/**
+ * The audience of service tokens. Distinct from the users' audience, so the gateway (which pins
+ * the users' one) refuses a service token, and a user token is never taken for a service's.
+ */
+export const DEFAULT_SERVICE_AUDIENCE = "urn:federated-gateway:services";
 
 const claimsSchema = z.object({
   sub: z.string().min(1),
@@ -23,22 +60,51 @@ const claimsSchema = z.object({
   email: z.string().optional(),
 });
 
+const serviceClaimsSchema = z.object({
+  sub: z.string().min(1),
+  client_id: z.string().min(1),
+  scope: z.string().default(""),
+});
+
 export interface VerifierOptions {
   /** Where the verification keys come from (a remote JWKS, or the auth service's own store). */
   getKey: JWTVerifyGetKey;
   issuer: string;
   audience: string;
+  /** Audience of service tokens. Default DEFAULT_SERVICE_AUDIENCE. */
+  serviceAudience?: string;
+  /** Default env JWT_CLOCK_TOLERANCE_SEC, else DEFAULT_CLOCK_TOLERANCE_SEC (the gateway's). */
+  clockToleranceSec?: number;
+  /** Epoch ms; injectable for tests. Default Date.now. */
+  now?: () => number;
 }
 
 /** Turns an Authorization header into a Principal; invalid or missing tokens mean anonymous. */
 export type IdentityVerifier = (authorization: string | undefined) => Promise<Principal>;
 
-export function createIdentityVerifier({ getKey, issuer, audience }: VerifierOptions): IdentityVerifier {
+export function createIdentityVerifier(options: VerifierOptions): IdentityVerifier {
+  const { getKey, issuer, audience, serviceAudience = DEFAULT_SERVICE_AUDIENCE, now = Date.now } = options;
+  const clockTolerance = options.clockToleranceSec ?? clockToleranceFromEnv();
   return async (authorization) => {
     const token = bearerToken(authorization);
     if (!token) return ANONYMOUS;
     try {
-      const { payload } = await jwtVerify(token, getKey, { issuer, audience, algorithms: [TOKEN_ALGORITHM] });
+      const { payload } = await jwtVerify(token, getKey, {
+        issuer,
+        audience: [audience, serviceAudience],
+        algorithms: [TOKEN_ALGORITHM],
+        clockTolerance,
+        // As the gateway: a token without an expiry is not accepted.
+        requiredClaims: ["exp", "sub"],
+        currentDate: new Date(now()),
+      });
+      const audiences = typeof payload.aud === "string" ? [payload.aud] : (payload.aud ?? []);
+      if (audiences.includes(serviceAudience)) {
+        // A service token names its client in sub and client_id (RFC 9068); it never carries roles.
+        const service = serviceClaimsSchema.parse(payload);
+        if (service.client_id !== service.sub || audiences.includes(audience)) throw new errors.JWTInvalid("malformed service token");
+        return { kind: "service", clientId: service.client_id, scopes: new Set(service.scope.split(" ").filter(Boolean)) };
+      }
       const claims = claimsSchema.parse(payload);
       return {
         kind: "user",
@@ -48,8 +114,10 @@ export function createIdentityVerifier({ getKey, issuer, audience }: VerifierOpt
         ...(claims.email ? { email: claims.email } : {}),
       };
     } catch (error) {
-      // The gateway already answers 401 for bad tokens; here a bad token just gets no data.
-      return { kind: "anonymous", reason: error instanceof Error ? error.message : String(error) };
+      // A bad or expired token is refused with 401, as the gateway refuses it; a verifier that
+      // cannot fetch keys treats the caller as anonymous (the gateway has checked the token).
+      const refused = refusalFor(error);
+      return { kind: "anonymous", reason: error instanceof Error ? error.message : String(error), ...(refused ? { refused } : {}) };
     }
   };
 }
@@ -61,6 +129,10 @@ export interface RemoteVerifierOptions {
   issuer?: string;
   /** Default env JWT_AUDIENCE, else federated-gateway. */
   audience?: string;
+  /** Default env SERVICE_AUDIENCE, else urn:federated-gateway:services. */
+  serviceAudience?: string;
+  /** Default env JWT_CLOCK_TOLERANCE_SEC, else 5 (the gateway's default). */
+  clockToleranceSec?: number;
   /**
    * Minimum time between JWKS refetches when a token names an unknown kid (a key rotation).
    * Default 1000 ms: short so a freshly rotated key is picked up almost at once.
@@ -75,14 +147,19 @@ export function createRemoteIdentityVerifier(options: RemoteVerifierOptions = {}
     cooldownDuration: options.jwksCooldownMs ?? 1000,
     timeoutDuration: 5000,
   });
-  return createIdentityVerifier({ getKey, ...issuerAndAudience(options) });
+  return createIdentityVerifier({ getKey, ...issuerAndAudience(options), ...(options.clockToleranceSec === undefined ? {} : { clockToleranceSec: options.clockToleranceSec }) });
 }
 
-/** Issuer and audience from options, then env, then the defaults. */
-export function issuerAndAudience(options: { issuer?: string; audience?: string }): { issuer: string; audience: string } {
+/** Issuer and audiences from options, then env, then the defaults. */
+export function issuerAndAudience(options: { issuer?: string; audience?: string; serviceAudience?: string }): {
+  issuer: string;
+  audience: string;
+  serviceAudience: string;
+} {
   return {
     issuer: options.issuer ?? process.env.JWT_ISSUER ?? DEFAULT_ISSUER,
     audience: options.audience ?? process.env.JWT_AUDIENCE ?? DEFAULT_AUDIENCE,
+    serviceAudience: options.serviceAudience ?? process.env.SERVICE_AUDIENCE ?? DEFAULT_SERVICE_AUDIENCE,
   };
 }
 

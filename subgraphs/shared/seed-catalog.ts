@@ -54,7 +54,14 @@ export const SEED_USERS: readonly SeedUser[] = Object.freeze([
 
 export const SEED_COURIER_ID = "u3";
 
-const PRODUCTS: readonly Omit<SeedOrderItem, "quantity">[] = [
+/** A product of the shop: what an order line's name and price come from. */
+export type CatalogProduct = Readonly<Omit<SeedOrderItem, "quantity">>;
+
+/**
+ * The product catalog every service shares. Orders prices each line from here when an order is
+ * placed (never from the client), and the seeded orders are drawn from it too.
+ */
+export const CATALOG: readonly CatalogProduct[] = Object.freeze([
   { sku: "SKU-COFFEE", name: "Coffee beans 1kg", unitPriceCents: 2499 },
   { sku: "SKU-TEA", name: "Green tea 100g", unitPriceCents: 899 },
   { sku: "SKU-MUG", name: "Ceramic mug", unitPriceCents: 1299 },
@@ -67,7 +74,12 @@ const PRODUCTS: readonly Omit<SeedOrderItem, "quantity">[] = [
   { sku: "SKU-PRESS", name: "French press", unitPriceCents: 3499 },
   { sku: "SKU-SYRUP", name: "Vanilla syrup", unitPriceCents: 749 },
   { sku: "SKU-MILK", name: "Oat milk 1l", unitPriceCents: 279 },
-];
+].map((product) => Object.freeze(product)));
+
+const CATALOG_BY_SKU: ReadonlyMap<string, CatalogProduct> = new Map(CATALOG.map((product) => [product.sku, product]));
+
+/** The catalog entry of a SKU, or undefined when the shop does not sell it. */
+export const catalogProduct = (sku: string): CatalogProduct | undefined => CATALOG_BY_SKU.get(sku);
 
 const STATUS_WEIGHTS: readonly (readonly [SeedOrderStatus, number])[] = [
   ["DELIVERED", 45],
@@ -91,7 +103,7 @@ function buildOrders(): SeedOrder[] {
   const hour = 3_600_000;
   const orders: SeedOrder[] = [];
   for (let n = 1; n <= SEED_ORDER_COUNT; n++) {
-    const products = [...PRODUCTS];
+    const products = [...CATALOG];
     const items: SeedOrderItem[] = [];
     const itemCount = random.int(1, 5);
     for (let i = 0; i < itemCount; i++) {
@@ -113,4 +125,34 @@ function buildOrders(): SeedOrder[] {
     );
   }
   return orders;
+}
+
+/**
+ * The services that call other services' internal operations, as OAuth 2.0 clients of the auth
+ * service (client-credentials grant). Development seed only: each secret is read from
+ * `<NAME>_CLIENT_SECRET` (PAYMENTS_CLIENT_SECRET, DELIVERY_CLIENT_SECRET, ORDERS_CLIENT_SECRET) when set, by the auth
+ * service when it seeds the client and by the service itself, else the demo secret below. The
+ * auth database stores only a scrypt hash.
+ */
+export interface SeedServiceClient {
+  clientId: string;
+  /** What the client may ask for: every scope of its internal calls, nothing of a user's. */
+  scopes: readonly string[];
+  demoSecret: string;
+  secretEnv: string;
+}
+
+export const SEED_SERVICE_CLIENTS: readonly SeedServiceClient[] = Object.freeze([
+  // The payments relay tells orders of payments and refunds.
+  { clientId: "payments", scopes: ["orders:mark-paid", "orders:mark-refunded"], demoSecret: "payments-demo-secret", secretEnv: "PAYMENTS_CLIENT_SECRET" },
+  // Delivery asks orders whether an order is paid before it leaves PENDING.
+  { clientId: "delivery", scopes: ["orders:read-status"], demoSecret: "delivery-demo-secret", secretEnv: "DELIVERY_CLIENT_SECRET" },
+  // Orders tells delivery of an order's status changes, which its subscribers then see.
+  { clientId: "orders", scopes: ["deliveries:record-order-status"], demoSecret: "orders-demo-secret", secretEnv: "ORDERS_CLIENT_SECRET" },
+]);
+
+/** A seeded client's secret as this process sees it: its environment variable, else the demo secret. */
+export function serviceClientSecret(clientId: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const client = SEED_SERVICE_CLIENTS.find((c) => c.clientId === clientId);
+  return client && (env[client.secretEnv] || client.demoSecret);
 }

@@ -7,12 +7,12 @@ import type { GraphQLSchema } from "graphql";
 import type { Logger } from "pino";
 import type { RequestContext } from "./context.ts";
 import { HttpError, readBody, toHeaderMap, writeGraphQLResponse, writeJson } from "./http.ts";
-import type { IdentityVerifier } from "./identity.ts";
+import type { IdentityVerifier, TokenRefusal } from "./identity.ts";
 import { traceRequest } from "./tracing.ts";
 import { attachSubscriptionServer, type SubscriptionServer } from "./ws-server.ts";
 
-/** A plain GET endpoint beside /graphql (the auth service's JWKS, for one). */
-export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+/** A plain endpoint beside /graphql (the auth service's JWKS, or its OAuth token endpoint). */
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, context: RequestContext) => void | Promise<void>;
 
 export interface SubgraphServerOptions<TContext extends RequestContext> {
   service: string;
@@ -23,6 +23,8 @@ export interface SubgraphServerOptions<TContext extends RequestContext> {
   createContext: (base: RequestContext) => TContext;
   /** GET routes by exact path, besides /healthz. */
   routes?: Record<string, RouteHandler>;
+  /** POST routes by exact path, besides /graphql. */
+  postRoutes?: Record<string, RouteHandler>;
   /** 0 picks a free port. */
   port: number;
   host: string;
@@ -59,7 +61,7 @@ const operationNamePlugin: ApolloServerPlugin<RequestContext> = {
 export async function startSubgraphServer<TContext extends RequestContext>(
   options: SubgraphServerOptions<TContext>,
 ): Promise<RunningServer> {
-  const { service, logger, verifyIdentity, createContext, routes = {}, maxBodyBytes = 1024 * 1024 } = options;
+  const { service, logger, verifyIdentity, createContext, routes = {}, postRoutes = {}, maxBodyBytes = 1024 * 1024 } = options;
   const apollo = new ApolloServer<TContext>({
     schema: options.schema,
     csrfPrevention: true,
@@ -72,13 +74,14 @@ export async function startSubgraphServer<TContext extends RequestContext>(
   const handle = async (req: IncomingMessage, res: ServerResponse, base: RequestContext): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://subgraph");
     if (req.method === "GET" && url.pathname === "/healthz") return writeJson(res, 200, { status: "ok", service });
-    const route = req.method === "GET" ? routes[url.pathname] : undefined;
-    if (route) return route(req, res);
+    const route = req.method === "GET" ? routes[url.pathname] : req.method === "POST" ? postRoutes[url.pathname] : undefined;
+    if (route) return route(req, res, base);
     if (url.pathname !== "/graphql") return writeJson(res, 404, { error: "not found" });
 
     const body = await readBody(req, maxBodyBytes);
     const principal = await verifyIdentity(base.authorization);
     if (principal.kind === "anonymous" && principal.reason) base.logger.debug({ reason: principal.reason }, "token rejected");
+    if (principal.kind === "anonymous" && principal.refused) return refuseToken(res, principal.refused);
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? "GET", headers: toHeaderMap(req), search: url.search, body },
       context: async () => createContext({ ...base, principal }),
@@ -102,8 +105,9 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     };
     res.on("finish", () => {
       const path = (req.url ?? "/").split("?")[0];
-      // Health probes come every few seconds from balancers; keep them out of the info stream.
-      const level = path === "/healthz" ? "debug" : "info";
+      // Health probes come every few seconds from balancers, and the gateway's own checks of
+      // /graphql (marked with x-gateway-probe) from every gateway: keep them out of the info stream.
+      const level = path === "/healthz" || req.headers["x-gateway-probe"] !== undefined ? "debug" : "info";
       base.logger[level](
         {
           method: req.method,
@@ -147,6 +151,17 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     })());
 
   return { url: `${origin}/graphql`, origin, port, close };
+}
+
+const REFUSALS: Record<TokenRefusal, { message: string; description: string }> = {
+  TOKEN_EXPIRED: { message: "The access token has expired; sign in again or refresh it", description: "token expired" },
+  INVALID_TOKEN: { message: "The access token is not valid", description: "invalid token" },
+};
+
+/** 401 for a presented token that is not valid, as the gateway answers it: a client refreshes on it. */
+function refuseToken(res: ServerResponse, code: TokenRefusal): void {
+  const { message, description } = REFUSALS[code];
+  writeJson(res, 401, { errors: [{ message, extensions: { code } }] }, { "www-authenticate": `Bearer error="invalid_token", error_description="${description}"` });
 }
 
 function clientIp(req: IncomingMessage): string {

@@ -32,6 +32,7 @@ export interface SubscriptionServer {
 
 interface ConnectionExtra {
   readonly request: IncomingMessage;
+  readonly socket: WebSocket;
   principal: Principal;
   authorization: string | undefined;
 }
@@ -46,6 +47,12 @@ export function attachSubscriptionServer<TContext extends RequestContext>(option
       const sent = ctx.connectionParams?.authorization;
       ctx.extra.authorization = typeof sent === "string" ? sent : undefined;
       ctx.extra.principal = await options.verifyIdentity(ctx.extra.authorization);
+      const refused = ctx.extra.principal.kind === "anonymous" ? ctx.extra.principal.refused : undefined;
+      if (refused) {
+        // As the gateway closes such a connection: 4403 with the reason, so a client refreshes.
+        ctx.extra.socket.close(4403, refused === "TOKEN_EXPIRED" ? "Token expired" : "Invalid token");
+        return false;
+      }
       return true;
     },
     context: (ctx, id) => {
@@ -90,7 +97,7 @@ export function attachSubscriptionServer<TContext extends RequestContext>(option
             });
           }),
       },
-      { request, principal: { kind: "anonymous" }, authorization: undefined },
+      { request, socket: ws, principal: { kind: "anonymous" }, authorization: undefined },
     );
     ws.on("error", (error) => logger.debug({ err: error }, "subscription socket error"));
     ws.once("close", (code, reason) => void closed(code, reason.toString()));

@@ -86,6 +86,26 @@ describe("npm start", () => {
     assert.ok(data.orders.edges.every((e: any) => e.node.items.length > 0 && e.node.delivery));
   });
 
+  it("reads an order placed and paid at run time as PAID, and keeps its courier waiting until then", async () => {
+    const signIn = async (email: string) =>
+      (await gql<{ login: { accessToken: string } }>(plan.gatewayUrl, `mutation { login(email: "${email}", password: "demo-password") { accessToken } }`)).data!.login.accessToken;
+    const [alice, carol] = [await signIn("alice@example.com"), await signIn("carol@example.com")];
+    const placed = await gql(plan.gatewayUrl, `mutation { placeOrder(input: { items: [{ sku: "SKU-KETTLE", quantity: 1 }] }) { id totalCents } }`, { token: alice });
+    const order = (placed.data as any).placeOrder as { id: string; totalCents: number };
+    assert.equal(order.totalCents, 4999, "priced from the catalog");
+    const early = await gql(plan.gatewayUrl, `mutation($id: ID!) { updateDeliveryStatus(orderId: $id, status: ASSIGNED) { status } }`, { token: carol, variables: { id: order.id } });
+    assert.equal(early.errors?.[0]?.extensions?.code, "ORDER_NOT_PAID");
+    const paid = await gql(plan.gatewayUrl, `mutation($id: ID!) { payOrder(orderId: $id, idempotencyKey: "e2e-paid") { status } }`, { token: alice, variables: { id: order.id } });
+    assert.equal(paid.errors, undefined, JSON.stringify(paid.errors));
+    let status = "";
+    for (const deadline = Date.now() + 10_000; status !== "PAID" && Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+      status = ((await gql(plan.gatewayUrl, `query($id: ID!) { order(id: $id) { status } }`, { token: alice, variables: { id: order.id } })).data as any)?.order?.status;
+    }
+    assert.equal(status, "PAID", "payments told orders");
+    const assigned = await gql(plan.gatewayUrl, `mutation($id: ID!) { updateDeliveryStatus(orderId: $id, status: ASSIGNED) { status } }`, { token: carol, variables: { id: order.id } });
+    assert.equal(assigned.errors, undefined, JSON.stringify(assigned.errors));
+  });
+
   it("runs several instances of every subgraph, visible on /admin/upstreams", async () => {
     const res = await fetch(plan.gatewayUrl.replace("/graphql", "/admin/upstreams"));
     assert.equal(res.status, 200);

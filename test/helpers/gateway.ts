@@ -18,13 +18,20 @@ export interface TestGatewayOptions {
 
 export interface TestGateway extends RunningGateway {
   logs: Array<Record<string, unknown>>;
+  /** The same lines as written, for what parsing hides (duplicate keys). */
+  rawLogs: string[];
 }
 
 export async function startTestGateway(config: GatewayConfigInput = {}, options: TestGatewayOptions = {}): Promise<TestGateway> {
   const logs: Array<Record<string, unknown>> = [];
+  const rawLogs: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _enc, cb) {
-      for (const line of chunk.toString("utf8").split("\n")) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString("utf8").split("\n")) {
+        if (!line) continue;
+        rawLogs.push(line);
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      }
       cb();
     },
   });
@@ -38,7 +45,7 @@ export async function startTestGateway(config: GatewayConfigInput = {}, options:
     {},
   );
   const gateway = await startGateway(full, { logger, ...(options.spanProcessors ? { spanProcessors: options.spanProcessors } : {}) });
-  return Object.assign(gateway, { logs });
+  return Object.assign(gateway, { logs, rawLogs });
 }
 
 export interface GraphQLResult {

@@ -92,6 +92,8 @@ export function testServiceOptions(auth: AuthSubgraph) {
     logLevel: TEST_LOG_LEVEL,
     jwksUrl: auth.jwksUrl,
     jwksCooldownMs: 0,
+    // Orders tells delivery of status changes: no delivery unless a test wires one (never the demo's port).
+    deliveryUrl: "",
   };
 }
 
@@ -103,3 +105,26 @@ export function tempDir(prefix = "subgraph-test-"): { path: string; cleanup: () 
 
 /** `_entities` representations for the given typename and ids. */
 export const representations = (typename: string, ids: readonly string[]) => ids.map((id) => ({ __typename: typename, id }));
+
+/** POSTs a client-credentials token request to the auth service (HTTP Basic client authentication). */
+export async function requestServiceToken(tokenUrl: string, clientId: string, secret: string, form: Record<string, string> = {}) {
+  const response = await fetch(tokenUrl, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString("base64")}`,
+    },
+    body: new URLSearchParams({ grant_type: "client_credentials", ...form }).toString(),
+  });
+  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any> };
+}
+
+/** A seeded service's access token (development seed secrets), for calling internal operations. */
+export async function serviceToken(auth: AuthSubgraph, clientId: "payments" | "delivery" | "orders"): Promise<string> {
+  const { status, body } = await requestServiceToken(auth.tokenUrl, clientId, `${clientId}-demo-secret`);
+  if (status !== 200) throw new Error(`token request for ${clientId} failed: ${JSON.stringify(body)}`);
+  return body.access_token as string;
+}
+
+/** Orders' internal mutation, as the payments relay sends it. */
+export const APPLY_PAYMENT_EVENT = `mutation ($event: PaymentEventInput!) { applyPaymentEvent(event: $event) { eventId outcome orderStatus reason } }`;

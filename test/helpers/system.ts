@@ -25,11 +25,14 @@ export interface TestSubgraphs {
 
 export async function startTestSubgraphs(): Promise<TestSubgraphs> {
   const auth = await startTestAuth();
-  const orders = await createOrdersSubgraph(testServiceOptions(auth));
+  // Orders starts first (the others call it) and learns delivery's URL once delivery listens.
+  let deliveryUrl = "";
+  const orders = await createOrdersSubgraph({ ...testServiceOptions(auth), deliveryUrl: () => deliveryUrl });
   const [delivery, payments] = await Promise.all([
     createDeliverySubgraph({ ...testServiceOptions(auth), ordersUrl: orders.url }),
     createPaymentsSubgraph({ ...testServiceOptions(auth), ordersUrl: orders.url }),
   ]);
+  deliveryUrl = delivery.url;
   return {
     auth,
     orders,

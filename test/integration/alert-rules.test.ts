@@ -55,10 +55,10 @@ describe("alert rules", () => {
   it("pass promtool check rules", async () => {
     const result = await promtoolRun("check", "rules", "alerts.yml");
     assert.ok(result.ok, result.output);
-    assert.match(result.output, /SUCCESS: 5 rules found/);
+    assert.match(result.output, /SUCCESS: 7 rules found/);
   });
 
-  it("pass their unit tests (error-rate spike, p99, ejected instance, rate-limit surge, subgraph down)", async () => {
+  it("pass their unit tests (error-rate spike, p99, ejected instance, rate-limit surge, refused supergraph, unreachable JWKS, subgraph down)", async () => {
     const result = await promtoolRun("test", "rules", "alerts.test.yml");
     assert.ok(result.ok, result.output);
   });

@@ -86,7 +86,7 @@ async function startGateway(ordersConfig: OrdersOverride, extra: GatewayConfigIn
 }
 
 const ORDERS_QUERY = "query Mine { orders(first: 2) { totalCount } }";
-const PLACE_ORDER = `mutation Place { placeOrder(input: { items: [{ sku: "BAL-1", name: "Balancer test", quantity: 1, unitPriceCents: 100 }] }) { id } }`;
+const PLACE_ORDER = `mutation Place { placeOrder(input: { items: [{ sku: "SKU-MILK", quantity: 1 }] }) { id } }`;
 
 const ask = (gw: TestGateway, query = ORDERS_QUERY) => postGraphQL(gw.url, query, undefined, { authorization: `Bearer ${token}` });
 const succeeded = (r: GraphQLResult) => r.status === 200 && !r.body.errors && r.body.data != null;

@@ -1,7 +1,7 @@
 /**
  * CORS on the GraphQL path: preflights answered for listed origins and refused for others,
  * every answer to a listed origin readable by its page (errors too), and no CORS header at all
- * when no origin is configured.
+ * when no origin is configured (every preflight refused then, as for an origin not listed).
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -80,9 +80,19 @@ describe("CORS", () => {
     assert.equal((await preflight(open.url, "https://anywhere.example")).status, 204);
   });
 
-  it("sends no CORS header, and refuses OPTIONS as before, when no origin is configured", async () => {
+  it("sends no CORS header when no origin is configured, and refuses every preflight with 403 CORS_ORIGIN_NOT_ALLOWED", async () => {
     const res = await query(none.url, { origin: APP });
     assert.equal(res.headers.get("access-control-allow-origin"), null);
-    assert.equal((await preflight(none.url, APP)).status, 405);
+    const refused = await preflight(none.url, APP);
+    assert.equal(refused.status, 403);
+    assert.equal(refused.headers.get("access-control-allow-origin"), null);
+    const body = (await refused.json()) as { errors: Array<{ message: string; extensions: { code: string; requestId: string } }> };
+    assert.equal(body.errors[0]!.extensions.code, "CORS_ORIGIN_NOT_ALLOWED");
+    assert.match(body.errors[0]!.message, /server\.cors\.origins/);
+    assert.equal(body.errors[0]!.extensions.requestId, refused.headers.get("x-request-id"));
+  });
+
+  it("treats an OPTIONS without the preflight headers as a method the endpoint does not allow", async () => {
+    assert.equal((await fetch(none.url, { method: "OPTIONS" })).status, 405);
   });
 });

@@ -230,6 +230,8 @@ describe("modes", () => {
     const g = await gateway({ mode: "production" });
     const intro = await gql(g.url, `{ __schema { types { name } } }`);
     assert.equal(intro.status, 400);
+    assert.match(intro.errors![0]!.message, /operations\.introspection/, "the refusal names our config key");
+    assert.doesNotMatch(intro.errors![0]!.message, /ApolloServer/);
     const typo = await gql(g.url, `{ ordrs { totalCount } }`);
     assert.equal(typo.status, 400);
     assert.doesNotMatch(typo.errors![0]!.message, /Did you mean/);

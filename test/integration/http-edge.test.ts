@@ -179,7 +179,16 @@ describe("the HTTP edge", () => {
     const body = (await res.json()) as { errors: Array<{ message: string; extensions: { code: string; requestId: string } }> };
     assert.equal(body.errors[0]!.extensions.code, "CSRF_PREVENTED");
     assert.match(body.errors[0]!.message, /apollo-require-preflight/);
+    assert.match(body.errors[0]!.message, /Content-Type: application\/json/);
     assert.equal(body.errors[0]!.extensions.requestId, res.headers.get("x-request-id"));
+  });
+
+  it("serves the GraphQL endpoint with a trailing slash too", async () => {
+    const r = await send({ path: "/graphql/", method: "POST", headers: json, body: JSON.stringify({ query: "{ __typename }" }) });
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body, { data: { __typename: "Query" } });
+    const get = await fetch(`${gateway.url}/?query=${encodeURIComponent("{ __typename }")}`, { headers: { "apollo-require-preflight": "1" } });
+    assert.equal(get.status, 200);
   });
 
   it("refuses the form and text content types a browser sends without a preflight", async () => {

@@ -17,7 +17,7 @@ const ORDERS = "query MyOrders($first: Int) { orders(first: $first) { edges { no
 const COURIER_RUN = "query CourierRun { myDeliveries(first: 3) { id order { id status payment { status } } } }";
 /** Filters to the same document as COURIER_RUN for a courier, but the nulls go back under other keys. */
 const COURIER_RUN_ALIASED = "query CourierRun { myDeliveries(first: 3) { id order { id status p1: payment { status } p2: payment { status } } } }";
-const PLACE_ORDER = `mutation Place { placeOrder(input: { items: [{ sku: "SHARE-1", name: "Sharing test", quantity: 1, unitPriceCents: 100 }] }) { id } }`;
+const PLACE_ORDER = `mutation Place { placeOrder(input: { items: [{ sku: "SKU-MILK", quantity: 1 }] }) { id } }`;
 
 let subgraphs: TestSubgraphs;
 let gate: GateProxy;

@@ -102,20 +102,27 @@ async function burst(key: string, total: number) {
 }
 
 const loadQuery = () => ({ body: { query: "query Load { me { id } orders(first: 2) { totalCount } }" }, headers: { authorization: `Bearer ${tokens.alice}` } });
-const placeOrder = (phase: string) => (n: number) => ({
+/** Every mutation of a phase orders a distinct quantity: the quantity tags it (the catalog names and prices the product). */
+const placeOrder = () => (n: number) => ({
   body: {
     query: "mutation Place($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }",
-    variables: { input: { items: [{ sku: "LOAD-1", name: `${phase}-${n}`, quantity: 1, unitPriceCents: 100 }] } },
+    variables: { input: { items: [{ sku: "SKU-MILK", quantity: n + 1 }] } },
   },
   headers: { authorization: `Bearer ${tokens.bob}` },
 });
 
-/** How many of bob's newest orders carry each tag of `phase`: every tag at most once means no mutation ran twice. */
-async function ordersByTag(phase: string): Promise<Map<string, number>> {
-  const r = await gql(replicas[0]!.url, `{ orders(first: 100) { edges { node { items { name } } } } }`, { token: tokens.bob });
+/** Bob's newest orders (ids, quantities); his orders before a phase are taken away from those after it. */
+async function bobsOrders(): Promise<Array<{ id: string; quantities: number[] }>> {
+  const r = await gql(replicas[0]!.url, `{ orders(first: 100) { edges { node { id items { quantity } } } } }`, { token: tokens.bob });
   assert.equal(r.errors, undefined, JSON.stringify(r.errors));
-  const counts = new Map<string, number>();
-  for (const e of (r.data as any).orders.edges) for (const item of e.node.items) if (item.name.startsWith(`${phase}-`)) counts.set(item.name, (counts.get(item.name) ?? 0) + 1);
+  return (r.data as any).orders.edges.map((e: any) => ({ id: e.node.id, quantities: e.node.items.map((i: any) => i.quantity) }));
+}
+
+/** How many of the orders placed since `before` carry each quantity: every tag at most once means no mutation ran twice. */
+async function ordersByTag(before: ReadonlyArray<{ id: string }>): Promise<Map<number, number>> {
+  const old = new Set(before.map((o) => o.id));
+  const counts = new Map<number, number>();
+  for (const order of await bobsOrders()) if (!old.has(order.id)) for (const q of order.quantities) counts.set(q, (counts.get(q) ?? 0) + 1);
   return counts;
 }
 
@@ -126,7 +133,7 @@ function report(what: string, s: LoadStats, ms: number): void {
   );
 }
 
-function assertAppliedOnce(stats: LoadStats, tags: Map<string, number>): void {
+function assertAppliedOnce(stats: LoadStats, tags: Map<number, number>): void {
   const twice = [...tags].filter(([, n]) => n > 1);
   assert.deepEqual(twice, [], "no mutation was applied twice");
   assert.ok(tags.size >= stats.mutations.ok && tags.size <= stats.mutations.ok + stats.mutations.unknown, `orders placed ${tags.size}, answered ok ${stats.mutations.ok}, unknown ${stats.mutations.unknown}`);
@@ -162,9 +169,10 @@ describe("gateway replicas sharing Redis", () => {
   });
 
   it("deliver to a subscription held on replica A the update caused by a mutation sent through replica B", async () => {
-    const mine = await gql(replicas[0]!.url, `{ orders(first: 50) { edges { node { id delivery { status } } } } }`, { token: tokens.alice });
-    const order = (mine.data as any).orders.edges.map((e: any) => e.node).find((n: any) => n.delivery && n.delivery.status !== "DELIVERED");
-    assert.ok(order, "alice has an undelivered order");
+    const mine = await gql(replicas[0]!.url, `{ orders(first: 50) { edges { node { id payment { status } delivery { status } } } } }`, { token: tokens.alice });
+    // A paid one: a courier moves a delivery only once its order is paid.
+    const order = (mine.data as any).orders.edges.map((e: any) => e.node).find((n: any) => n.payment && n.delivery && n.delivery.status !== "DELIVERED");
+    assert.ok(order, "alice has a paid, undelivered order");
     const ws = await WsTestClient.open(replicas[0]!.url, { authorization: `Bearer ${tokens.alice}` });
     try {
       ws.subscribe("1", `subscription($id: ID!) { orderDeliveryUpdated(orderId: $id) { status } }`, { id: order.id });
@@ -183,6 +191,7 @@ describe("gateway replicas sharing Redis", () => {
   });
 
   it("lose only what was in flight on a replica killed with -9: a client retrying queries elsewhere sees no failure, no mutation runs twice", async () => {
+    const before = await bobsOrders();
     const started = Date.now();
     const stats = await steadyLoad({
       client,
@@ -190,7 +199,7 @@ describe("gateway replicas sharing Redis", () => {
       durationMs: 10_000,
       query: loadQuery,
       mutationEvery: 25,
-      mutation: placeOrder("kill9"),
+      mutation: placeOrder(),
       during: async () => {
         await new Promise((r) => setTimeout(r, 3_000));
         await replicas[1]!.kill();
@@ -200,10 +209,11 @@ describe("gateway replicas sharing Redis", () => {
     await replicas[1]!.start();
     assert.deepEqual(stats.failures, []);
     assert.equal(stats.queries.failed, 0);
-    assertAppliedOnce(stats, await ordersByTag("kill9"));
+    assertAppliedOnce(stats, await ordersByTag(before));
   });
 
   it("serve through a rolling restart (SIGTERM, wait for /readyz, next) without one failed request", async () => {
+    const before = await bobsOrders();
     const started = Date.now();
     let rolled = 0;
     const stats = await steadyLoad({
@@ -212,7 +222,7 @@ describe("gateway replicas sharing Redis", () => {
       durationMs: 15_000,
       query: loadQuery,
       mutationEvery: 25,
-      mutation: placeOrder("rolling"),
+      mutation: placeOrder(),
       during: async () => {
         await new Promise((r) => setTimeout(r, 1_000));
         for (const replica of replicas) {
@@ -226,7 +236,7 @@ describe("gateway replicas sharing Redis", () => {
     assert.equal(rolled, 3);
     assert.deepEqual(stats.failures, []);
     assert.equal(stats.mutations.unknown, 0);
-    assertAppliedOnce(stats, await ordersByTag("rolling"));
+    assertAppliedOnce(stats, await ordersByTag(before));
   });
 
   it("keep answering while Redis is down, each replica on its own limits (onStoreError: local), and share state again when it is back", async () => {

@@ -11,6 +11,7 @@ import { startTestGateway, type TestGateway } from "../helpers/gateway.ts";
 import { gql, tempDir, testServiceOptions, tokensFor } from "../helpers/subgraphs.ts";
 import { until, WsTestClient } from "../helpers/subscription-clients.ts";
 import { demoAuth, startTestSubgraphs, type TestSubgraphs } from "../helpers/system.ts";
+import { sample, scrape } from "../helpers/observed-system.ts";
 
 const SUBSCRIPTION = `subscription Follow($orderId: ID!) { orderDeliveryUpdated(orderId: $orderId) { status } }`;
 const UPDATE = `mutation Move($orderId: ID!, $status: DeliveryStatus!) { updateDeliveryStatus(orderId: $orderId, status: $status) { status } }`;
@@ -48,7 +49,7 @@ async function move(status: string): Promise<void> {
 }
 
 describe("subscriptions over several subgraph instances", () => {
-  it("get every change whichever instance took it, and move to the other instance when theirs dies", async () => {
+  it("get every change whichever instance took it, and move to the other instance when theirs dies, counted as a reconnect", async () => {
     const client = await WsTestClient.open(gateway.url, { authorization: `Bearer ${tokens.alice}` });
     try {
       client.subscribe("f", SUBSCRIPTION, { orderId });
@@ -60,6 +61,12 @@ describe("subscriptions over several subgraph instances", () => {
       await until(() => statuses().length === 4, 5_000, "four changes delivered");
       assert.deepEqual(statuses(), ["ASSIGNED", "PICKED_UP", "IN_TRANSIT", "PICKED_UP"]);
 
+      const metrics = await scrape(gateway.metricsUrl!);
+      assert.equal(sample(metrics, "gateway_subscriptions_active"), 1);
+      assert.equal(sample(metrics, "gateway_subscription_upstream_connections"), 1);
+      assert.equal(sample(metrics, "gateway_subscription_client_connections", { transport: "websocket" }), 1);
+      assert.equal(sample(metrics, "gateway_subscription_upstream_reconnects_total", { subgraph: "delivery", event: "reconnected" }), 0);
+
       const holder = deliveries.find((d) => d.listenerCount() === 1)!;
       const other = deliveries.find((d) => d !== holder)!;
       await holder.close();
@@ -68,6 +75,9 @@ describe("subscriptions over several subgraph instances", () => {
       await until(() => statuses().length === 5, 10_000, "the change after the failover delivered");
       assert.equal(statuses()[4], "IN_TRANSIT");
       assert.equal(client.messages.filter((m) => m.id === "f" && (m.type === "complete" || m.type === "error")).length, 0, "the client never saw the failover");
+      const afterFailover = await scrape(gateway.metricsUrl!);
+      assert.equal(sample(afterFailover, "gateway_subscription_upstream_reconnects_total", { subgraph: "delivery", event: "reconnected" }), 1, "the failover counts as one reconnect");
+      assert.equal(sample(afterFailover, "gateway_subscription_upstream_connections"), 1);
     } finally {
       await client.close();
     }

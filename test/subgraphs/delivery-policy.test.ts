@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { decideStatusUpdate, etaFor, type DeliveryStatus, type StatusDecision } from "../../subgraphs/delivery/policy.ts";
+import { decideStatusUpdate, etaFor, needsPaidOrder, type DeliveryStatus, type StatusDecision } from "../../subgraphs/delivery/policy.ts";
 
 const courier = { userId: "u3", isAdmin: false };
 const otherCourier = { userId: "u9", isAdmin: false };
@@ -34,4 +34,21 @@ describe("delivery status policy", () => {
     assert.equal(etaFor("DELIVERED", at), null);
     assert.equal(etaFor("FAILED", at), null);
   });
+});
+
+describe("which delivery moves need a paid order", () => {
+  const table: Array<[DeliveryStatus | undefined, DeliveryStatus, boolean]> = [
+    [undefined, "ASSIGNED", true],
+    [undefined, "PICKED_UP", true],
+    [undefined, "FAILED", false],
+    ["PENDING", "ASSIGNED", true],
+    ["PENDING", "DELIVERED", true],
+    ["PENDING", "PENDING", false],
+    ["PENDING", "FAILED", false],
+    ["ASSIGNED", "PICKED_UP", false],
+    ["IN_TRANSIT", "DELIVERED", false],
+  ];
+  for (const [from, to, needed] of table) {
+    it(`${needed ? "requires" : "does not require"} payment from ${from ?? "no delivery"} to ${to}`, () => assert.equal(needsPaidOrder(from, to), needed));
+  }
 });

@@ -4,7 +4,7 @@ import type { AuthSubgraph } from "../../subgraphs/auth/index.ts";
 import { createDeliverySubgraph, type DeliveryRecord, type DeliverySubgraph } from "../../subgraphs/delivery/index.ts";
 import { createOrdersSubgraph } from "../../subgraphs/orders/index.ts";
 import type { SubgraphHandle } from "../../subgraphs/shared/service.ts";
-import { codes, gql, representations, startTestAuth, testServiceOptions, tokensFor } from "../helpers/subgraphs.ts";
+import { APPLY_PAYMENT_EVENT, codes, gql, representations, serviceToken, startTestAuth, testServiceOptions, tokensFor } from "../helpers/subgraphs.ts";
 
 const ORDER_DELIVERIES = `query ($r: [_Any!]!) {
   _entities(representations: $r) { ... on Order { id delivery { id status eta courier { id } order { id } } } }
@@ -61,9 +61,11 @@ describe("delivery subgraph", () => {
 
     const query = `query ($id: ID!) { delivery(id: $id) { id } }`;
     assert.deepEqual((await gql(delivery.url, query, { token: tokens.alice, variables: { id: mine.id } })).data, { delivery: { id: mine.id } });
-    const forbidden = await gql(delivery.url, query, { token: tokens.alice, variables: { id: theirs.id } });
-    assert.deepEqual(codes(forbidden), ["FORBIDDEN"]);
-    assert.deepEqual(forbidden.data, { delivery: null });
+    const hidden = await gql(delivery.url, query, { token: tokens.alice, variables: { id: theirs.id } });
+    const missing = await gql(delivery.url, query, { token: tokens.alice, variables: { id: "d999999" } });
+    assert.deepEqual(codes(hidden), ["NOT_FOUND"], "another customer's delivery answers like a missing one");
+    assert.deepEqual(hidden.data, { delivery: null });
+    assert.deepEqual([hidden.errors![0]!.message, hidden.data], [missing.errors![0]!.message, missing.data]);
   });
 
   it("lists a courier's assigned deliveries, an admin's all, and refuses customers", async () => {
@@ -106,11 +108,27 @@ describe("delivery subgraph", () => {
     assert.deepEqual(codes(result), ["INVALID_STATUS_TRANSITION"]);
   });
 
-  it("creates the delivery of a newly placed order on its first update, owned by the order's customer", async () => {
-    const placed = await gql(orders.url, `mutation { placeOrder(input: { items: [{ sku: "S", name: "N", quantity: 1, unitPriceCents: 100 }] }) { id } }`, {
+  it("refuses to start the delivery of an unpaid order, saying why, and starts it once orders says it is paid", async () => {
+    const placed = await gql(orders.url, `mutation { placeOrder(input: { items: [{ sku: "SKU-MUG", quantity: 1 }] }) { id totalCents } }`, {
       token: tokens.alice,
     });
-    const orderId = placed.data!.placeOrder.id as string;
+    const { id: orderId, totalCents } = placed.data!.placeOrder as { id: string; totalCents: number };
+    for (const status of ["ASSIGNED", "PICKED_UP"]) {
+      const refused = await gql(delivery.url, UPDATE, { token: tokens.carol, variables: { orderId, status } });
+      assert.deepEqual(codes(refused), ["ORDER_NOT_PAID"]);
+      assert.equal(refused.errors![0]!.message, `Order ${orderId} is PENDING: its delivery cannot become ${status} until the order is paid`);
+      assert.equal(refused.errors![0]!.extensions!.orderStatus, "PENDING");
+    }
+    const asAdmin = await gql(delivery.url, UPDATE, { token: tokens.admin, variables: { orderId, status: "ASSIGNED" } });
+    assert.deepEqual(codes(asAdmin), ["ORDER_NOT_PAID"], "an admin cannot skip payment either");
+    assert.equal(delivery.db.prepare("SELECT count(*) AS n FROM deliveries WHERE order_id = ?").pluck().get(orderId), 0, "nothing written");
+
+    // What the payments relay does once the order is paid.
+    const paid = await gql(orders.url, APPLY_PAYMENT_EVENT, {
+      token: await serviceToken(auth, "payments"),
+      variables: { event: { eventId: `evt-test-${orderId}`, orderId, kind: "PAID", paymentId: "pay-test", amountCents: totalCents } },
+    });
+    assert.equal(paid.data!.applyPaymentEvent.orderStatus, "PAID");
     const result = await gql(delivery.url, UPDATE, { token: tokens.carol, variables: { orderId, status: "ASSIGNED" } });
     assert.equal(result.errors, undefined);
     assert.equal(result.data!.updateDeliveryStatus.id, `d${orderId.slice(1)}`);

@@ -85,16 +85,20 @@ describe("orders subgraph", () => {
     assert.deepEqual(codes(await gql(orders.url, PAGE, { token: tokens.alice, variables: { first: 5, after: "bm9wZQ" } })), ["BAD_USER_INPUT"]);
   });
 
-  it("lets the owner and an admin read an order; another customer gets null with FORBIDDEN", async () => {
+  it("lets the owner and an admin read an order; another customer gets exactly the answer of a missing order, NOT_FOUND", async () => {
     const asAlice = await gql(orders.url, ORDER, { token: tokens.alice, variables: { id: aliceOrder } });
     assert.deepEqual(asAlice.data, { order: { id: aliceOrder, user: { id: "u1" } } });
     const asAdmin = await gql(orders.url, ORDER, { token: tokens.admin, variables: { id: aliceOrder } });
     assert.deepEqual(asAdmin.data, { order: { id: aliceOrder, user: { id: "u1" } } });
     const asBob = await gql(orders.url, ORDER, { token: tokens.bob, variables: { id: aliceOrder } });
+    const missing = await gql(orders.url, ORDER, { token: tokens.bob, variables: { id: "o999999" } });
     assert.deepEqual(asBob.data, { order: null });
-    assert.deepEqual(codes(asBob), ["FORBIDDEN"]);
+    assert.deepEqual(codes(asBob), ["NOT_FOUND"]);
+    assert.deepEqual(
+      { data: asBob.data, errors: asBob.errors!.map(({ message, extensions }) => ({ message, extensions })) },
+      { data: missing.data, errors: missing.errors!.map(({ message, extensions }) => ({ message, extensions })) },
+    );
     assert.deepEqual(codes(await gql(orders.url, ORDER, { variables: { id: aliceOrder } })), ["UNAUTHENTICATED"]);
-    assert.deepEqual((await gql(orders.url, ORDER, { token: tokens.alice, variables: { id: "o999999" } })).data, { order: null });
   });
 
   it("resolves Order entities for the owner, admins and couriers, and null for another customer", async () => {
@@ -125,26 +129,60 @@ describe("orders subgraph", () => {
     assert.deepEqual(codes(await gql(orders.url, query, { token: tokens.bob, variables })), ["FORBIDDEN"]);
   });
 
-  it("places a PENDING order with the summed total, owned by the caller and listed first", async () => {
-    const items = [
-      { sku: "SKU-A", name: "Thing A", quantity: 2, unitPriceCents: 1250 },
-      { sku: "SKU-B", name: "Thing B", quantity: 1, unitPriceCents: 499 },
-    ];
-    const placed = await gql(orders.url, PLACE, { token: tokens.bob, variables: { input: { items } } });
+  it("places a PENDING order priced from the catalog, owned by the caller and listed first", async () => {
+    const placed = await gql(orders.url, PLACE, {
+      token: tokens.bob,
+      variables: { input: { items: [{ sku: "SKU-KETTLE", quantity: 2 }, { sku: "SKU-FILTER", quantity: 1 }] } },
+    });
     assert.equal(placed.errors, undefined);
     const order = placed.data!.placeOrder;
     assert.match(order.id, /^o\d+$/);
     assert.equal(order.status, "PENDING");
-    assert.equal(order.totalCents, 2 * 1250 + 499);
+    assert.equal(order.totalCents, 2 * 4999 + 499);
     assert.deepEqual(order.user, { id: "u2" });
-    assert.deepEqual(order.items, items);
+    assert.deepEqual(order.items, [
+      { sku: "SKU-KETTLE", name: "Electric kettle", quantity: 2, unitPriceCents: 4999 },
+      { sku: "SKU-FILTER", name: "Paper filters x100", quantity: 1, unitPriceCents: 499 },
+    ]);
     const newest = await gql(orders.url, PAGE, { token: tokens.bob, variables: { first: 1 } });
     assert.equal(newest.data!.orders.edges[0].node.id, order.id);
   });
 
-  it("refuses orders with no items, a zero quantity or a negative price, and callers without orders:write", async () => {
-    const item = { sku: "SKU-A", name: "Thing A", quantity: 1, unitPriceCents: 100 };
-    for (const items of [[], [{ ...item, quantity: 0 }], [{ ...item, unitPriceCents: -1 }]]) {
+  it("never takes a price from the client: the catalog price is accepted, any other is refused, a client-sent name is ignored", async () => {
+    const place = (item: Record<string, unknown>) => gql(orders.url, PLACE, { token: tokens.alice, variables: { input: { items: [item] } } });
+    const before = orders.db.prepare("SELECT count(*) AS n FROM orders").get() as { n: number };
+    for (const cents of [1, 0, 5000]) {
+      const refused = await place({ sku: "SKU-KETTLE", name: "Electric kettle", quantity: 1, unitPriceCents: cents });
+      assert.deepEqual(codes(refused), ["BAD_USER_INPUT"]);
+      assert.match(refused.errors![0]!.message, /price of SKU-KETTLE is 4999/);
+      assert.deepEqual((refused.errors![0]!.extensions!.issues as any[])[0], {
+        path: "input.items.0.unitPriceCents",
+        message: `the price of SKU-KETTLE is 4999, not ${cents}; omit unitPriceCents, the catalog sets it`,
+        sku: "SKU-KETTLE",
+        catalogUnitPriceCents: 4999,
+      });
+    }
+    assert.deepEqual(orders.db.prepare("SELECT count(*) AS n FROM orders").get(), before, "no order was written");
+    const agreed = await place({ sku: "SKU-KETTLE", name: "Cheap kettle", quantity: 1, unitPriceCents: 4999 });
+    assert.equal(agreed.errors, undefined);
+    assert.deepEqual(agreed.data!.placeOrder.items, [{ sku: "SKU-KETTLE", name: "Electric kettle", quantity: 1, unitPriceCents: 4999 }]);
+    assert.equal(agreed.data!.placeOrder.totalCents, 4999);
+  });
+
+  it("refuses an unknown SKU by name, and writes nothing for an order with one", async () => {
+    const before = orders.db.prepare("SELECT count(*) AS n FROM orders").get();
+    const result = await gql(orders.url, PLACE, {
+      token: tokens.alice,
+      variables: { input: { items: [{ sku: "SKU-TEA", quantity: 1 }, { sku: "SKU-NOPE", quantity: 1 }] } },
+    });
+    assert.deepEqual(codes(result), ["BAD_USER_INPUT"]);
+    assert.match(result.errors![0]!.message, /input\.items\.1\.sku: unknown SKU SKU-NOPE/);
+    assert.deepEqual(orders.db.prepare("SELECT count(*) AS n FROM orders").get(), before);
+  });
+
+  it("refuses orders with no items or a zero quantity, and callers without orders:write", async () => {
+    const item = { sku: "SKU-TEA", quantity: 1 };
+    for (const items of [[], [{ ...item, quantity: 0 }]]) {
       assert.deepEqual(codes(await gql(orders.url, PLACE, { token: tokens.alice, variables: { input: { items } } })), ["BAD_USER_INPUT"]);
     }
     assert.deepEqual(codes(await gql(orders.url, PLACE, { token: tokens.carol, variables: { input: { items: [item] } } })), ["FORBIDDEN"]);

@@ -9,8 +9,8 @@ import { codes, gql, representations, startTestAuth, testServiceOptions, tokensF
 const PAY = `mutation Pay($orderId: ID!, $key: String!, $method: PaymentMethod) {
   payOrder(orderId: $orderId, idempotencyKey: $key, method: $method) { id status amountCents method createdAt }
 }`;
-const PLACE = `mutation ($cents: Int!) {
-  placeOrder(input: { items: [{ sku: "SKU-T", name: "Test item", quantity: 3, unitPriceCents: $cents }] }) { id totalCents }
+const PLACE = `mutation ($quantity: Int!) {
+  placeOrder(input: { items: [{ sku: "SKU-MUG", quantity: $quantity }] }) { id totalCents }
 }`;
 const ORDER_PAYMENTS = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id payment { id status amountCents } } } }`;
 
@@ -19,11 +19,11 @@ describe("payments subgraph", () => {
   let orders: SubgraphHandle;
   let payments: SubgraphHandle;
   let tokens: Record<"alice" | "bob" | "carol" | "admin", string>;
-  let cents = 1000;
+  let quantity = 0;
 
   /** A fresh, unpaid order of the given customer, placed through the orders subgraph. */
   const placeOrder = async (token: string) => {
-    const result = await gql(orders.url, PLACE, { token, variables: { cents: cents++ } });
+    const result = await gql(orders.url, PLACE, { token, variables: { quantity: (quantity++ % 5) + 1 } });
     return result.data!.placeOrder as { id: string; totalCents: number };
   };
   const pay = (token: string, orderId: string, key: string, headers?: Record<string, string>) =>
@@ -129,5 +129,38 @@ describe("payments subgraph", () => {
     const visible = asAlice.data!._entities.filter((e: any) => e.payment);
     assert.ok(visible.length > 0);
     assert.ok(visible.every((e: any) => owners.get(e.payment.id) === "u1"));
+  });
+
+  const orderStatus = (id: string) => orders.db.prepare("SELECT status FROM orders WHERE id = ?").pluck().get(id);
+  const until = async (condition: () => boolean, what: string) => {
+    for (const deadline = Date.now() + 5_000; !condition(); ) {
+      if (Date.now() > deadline) throw new Error(`${what} did not happen within 5 s`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+
+  it("commits the payment and its outbox event together, and the relay moves the order to PAID", async () => {
+    const order = await placeOrder(tokens.alice);
+    const paid = await pay(tokens.alice, order.id, "outbox-1");
+    const paymentId = paid.data!.payOrder.id;
+    const rows = payments.db.prepare("SELECT kind, order_id AS orderId, payment_id AS paymentId, amount_cents AS amountCents FROM outbox WHERE payment_id = ?").all(paymentId);
+    assert.deepEqual(rows, [{ kind: "PAID", orderId: order.id, paymentId, amountCents: order.totalCents }]);
+    await until(() => orderStatus(order.id) === "PAID", "the order becoming PAID");
+    await until(() => payments.db.prepare("SELECT outcome FROM outbox WHERE payment_id = ?").pluck().get(paymentId) === "APPLIED", "the delivery being recorded");
+    await pay(tokens.alice, order.id, "outbox-1");
+    assert.equal(payments.db.prepare("SELECT count(*) FROM outbox WHERE order_id = ?").pluck().get(order.id), 1, "a replayed payOrder writes no second event");
+  });
+
+  it("refunds a payment for an admin only, and the order becomes REFUNDED", async () => {
+    const order = await placeOrder(tokens.alice);
+    const paymentId = (await pay(tokens.alice, order.id, "refund-1")).data!.payOrder.id;
+    const REFUND = `mutation ($id: ID!) { refundPayment(paymentId: $id) { id status amountCents } }`;
+    assert.deepEqual(codes(await gql(payments.url, REFUND, { token: tokens.alice, variables: { id: paymentId } })), ["FORBIDDEN"]);
+    const refunded = await gql(payments.url, REFUND, { token: tokens.admin, variables: { id: paymentId } });
+    assert.deepEqual(refunded.data, { refundPayment: { id: paymentId, status: "REFUNDED", amountCents: order.totalCents } });
+    await until(() => orderStatus(order.id) === "REFUNDED", "the order becoming REFUNDED");
+    assert.deepEqual(codes(await gql(payments.url, REFUND, { token: tokens.admin, variables: { id: paymentId } })), ["PAYMENT_NOT_REFUNDABLE"]);
+    assert.deepEqual(codes(await gql(payments.url, REFUND, { token: tokens.admin, variables: { id: "pay_nope" } })), ["NOT_FOUND"]);
+    assert.deepEqual(codes(await pay(tokens.alice, order.id, "refund-2")), ["ORDER_NOT_PAYABLE"], "a refunded order is not paid again");
   });
 });

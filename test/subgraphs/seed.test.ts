@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { authMigrations } from "../../subgraphs/auth/schema.ts";
 import { verifyPassword } from "../../subgraphs/auth/passwords.ts";
 import { userSeedRows } from "../../subgraphs/auth/seed.ts";
+import { serviceClientSeedRows } from "../../subgraphs/auth/service-clients.ts";
 import { deliveryMigrations } from "../../subgraphs/delivery/schema.ts";
 import { ordersMigrations } from "../../subgraphs/orders/schema.ts";
 import { paymentsMigrations } from "../../subgraphs/payments/schema.ts";
@@ -19,7 +20,7 @@ const fresh = (migrations: readonly Migration[]) => openDatabase({ path: ":memor
 describe("deterministic seed data", () => {
   it("fills two fresh databases of each service with identical rows", async () => {
     const services: [string, readonly Migration[]][] = [
-      ["auth", authMigrations(await userSeedRows())],
+      ["auth", authMigrations(await userSeedRows(), await serviceClientSeedRows())],
       ["orders", ordersMigrations],
       ["delivery", deliveryMigrations],
       ["payments", paymentsMigrations],

@@ -15,7 +15,7 @@ export type AuthenticationOutcome =
   | { readonly kind: "authenticated"; readonly principal: Principal }
   | {
       readonly kind: "refused";
-      readonly code: Extract<ErrorCode, "UNAUTHENTICATED" | "AUTH_UNAVAILABLE">;
+      readonly code: Extract<ErrorCode, "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "AUTH_UNAVAILABLE">;
       readonly message: string;
       readonly headers: Record<string, string>;
     };
@@ -40,6 +40,9 @@ export function createAuthenticator(options: { verifier: TokenVerifier; logger: 
         return { kind: "authenticated", principal: result.principal };
       case "invalid":
         options.logger.debug({ reason: result.reason }, "bearer token refused");
+        // Expired beyond the clock tolerance: the same answer as the pipeline's for one expired
+        // within it, so a client refreshes on TOKEN_EXPIRED however old its token is.
+        if (result.expired) return expired();
         return unauthenticated("invalid_token", `Invalid bearer token: ${result.reason}`, result.reason);
       case "unavailable":
         options.logger.warn({ reason: result.reason }, "token verification unavailable");
@@ -50,6 +53,15 @@ export function createAuthenticator(options: { verifier: TokenVerifier; logger: 
           headers: { "retry-after": "1" },
         };
     }
+  };
+}
+
+function expired(): AuthenticationOutcome {
+  return {
+    kind: "refused",
+    code: "TOKEN_EXPIRED",
+    message: "The access token has expired; sign in again or refresh it",
+    headers: { "www-authenticate": 'Bearer error="invalid_token", error_description="token expired"' },
   };
 }
 

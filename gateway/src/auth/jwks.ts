@@ -39,6 +39,8 @@ export interface RemoteKeySourceOptions {
   logger: Logger;
   /** Epoch ms; injectable for tests. */
   now?: () => number;
+  /** Told the result of every fetch (metrics). */
+  onRefresh?: (ok: boolean) => void;
 }
 
 export class RemoteKeySource implements KeySource {
@@ -109,8 +111,10 @@ export class RemoteKeySource implements KeySource {
       this.local = createLocalJWKSet(body);
       this.fetchedAt = this.now();
       this.lastAttemptFailed = false;
+      this.options.onRefresh?.(true);
     } catch (e) {
       this.lastAttemptFailed = true;
+      this.options.onRefresh?.(false);
       this.options.logger.warn(
         { url: this.options.url, reason: e instanceof Error ? e.message : String(e), cachedKeys: this.local !== undefined },
         "JWKS fetch failed",

@@ -19,11 +19,18 @@ export interface AuthRuntime {
   readonly authorize: (input: AuthorizeInput) => AuthorizationOutcome | Promise<AuthorizationOutcome>;
 }
 
-export function setupAuth(config: AuthConfig, deps: { supergraph: FileSupergraphSource; logger: Logger }): AuthRuntime {
+export interface AuthDeps {
+  supergraph: FileSupergraphSource;
+  logger: Logger;
+  /** Told the result of every remote JWKS fetch (metrics). */
+  onJwksRefresh?: ((ok: boolean) => void) | undefined;
+}
+
+export function setupAuth(config: AuthConfig, deps: AuthDeps): AuthRuntime {
   const logger = deps.logger.child({ component: "auth" });
   let keys: KeySource;
   if ("url" in config.jwks) {
-    const remote = new RemoteKeySource({ ...config.jwks, logger });
+    const remote = new RemoteKeySource({ ...config.jwks, logger, ...(deps.onJwksRefresh ? { onRefresh: deps.onJwksRefresh } : {}) });
     void remote.refresh(); // warm the cache; a failure is logged and retried on the first token
     keys = remote;
   } else {

@@ -12,7 +12,7 @@ export type UserPrincipal = Extract<Principal, { kind: "user" }>;
 
 export type Verification =
   | { readonly kind: "valid"; readonly principal: UserPrincipal }
-  | { readonly kind: "invalid"; readonly reason: string }
+  | { readonly kind: "invalid"; readonly reason: string; readonly expired?: true }
   | { readonly kind: "unavailable"; readonly reason: string };
 
 export interface TokenVerifierOptions {
@@ -55,7 +55,7 @@ export class TokenVerifier {
       }));
     } catch (e) {
       if (e instanceof KeysUnavailableError) return { kind: "unavailable", reason: e.message };
-      return { kind: "invalid", reason: reasonFor(e) };
+      return { kind: "invalid", reason: reasonFor(e), ...(e instanceof errors.JWTExpired ? { expired: true as const } : {}) };
     }
     if (typeof payload.sub !== "string" || payload.sub === "") return { kind: "invalid", reason: "the token has no sub claim" };
     const principal = principalFrom(payload, token);

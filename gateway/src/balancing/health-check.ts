@@ -6,6 +6,13 @@
  */
 import type { InstanceHealth, StateChange } from "./instance.ts";
 
+/**
+ * Marks the gateway's own requests to a subgraph (health checks, readiness probes), so the
+ * subgraph can keep them out of its info-level access log: every instance gets one every few
+ * seconds. The value says which kind.
+ */
+export const PROBE_HEADER = "x-gateway-probe";
+
 export interface HealthCheckSettings {
   enabled: boolean;
   intervalMs: number;

@@ -11,7 +11,7 @@ import { SubgraphFetchError, type SubgraphRequest, type SubgraphResponse } from 
 import type { Balancer } from "./balancer.ts";
 import { createBalancer } from "./create-balancer.ts";
 import { hashKeyOf } from "./hash-key.ts";
-import { ActiveHealthChecker, applyCheckResult } from "./health-check.ts";
+import { ActiveHealthChecker, applyCheckResult, PROBE_HEADER } from "./health-check.ts";
 import { inRotation, UpstreamInstance, type InstanceSender, type InstanceState, type StateChange } from "./instance.ts";
 import { countsAsFailure, OutlierDetector } from "./outlier-detection.ts";
 import { systemRandom, type RandomSource } from "./random.ts";
@@ -48,7 +48,7 @@ export interface UpstreamSnapshot {
   instances: InstanceSnapshot[];
 }
 
-const healthCheckHeaders = { "content-type": "application/json", accept: "application/json" };
+const healthCheckHeaders = { "content-type": "application/json", accept: "application/json", [PROBE_HEADER]: "health-check" };
 
 export class BalancedUpstream {
   readonly instances: readonly UpstreamInstance[];
@@ -103,7 +103,10 @@ export class BalancedUpstream {
         throw error;
       }
       const kind = error instanceof SubgraphFetchError ? error.kind : undefined;
-      (request.context?.logger ?? this.logger).info({ subgraph: request.subgraph, from: first.url, to: second.url, kind }, "retrying subgraph fetch on another instance");
+      const retrying = { from: first.url, to: second.url, kind };
+      // The upstream's own logger already names the subgraph; a request's does not.
+      if (request.context) request.context.logger.info({ subgraph: request.subgraph, ...retrying }, "retrying subgraph fetch on another instance");
+      else this.logger.info(retrying, "retrying subgraph fetch on another instance");
       return await this.send(second, request);
     }
   };

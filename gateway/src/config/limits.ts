@@ -20,7 +20,36 @@ export const tierSchema = z.strictObject({
 });
 export type TierConfig = z.output<typeof tierSchema>;
 
-/** The tiers when `limits.tiers` is not written. */
+/** A written tier: a default tier's entry overrides only the keys it sets; a new tier sets both rates. */
+const tierOverrideSchema = tierSchema.partial();
+
+/**
+ * The tiers: the defaults below, with the written ones merged over them. Merged rather than
+ * replaced, so the other defaults that name tiers (`userTier` "customer", the `tierRules` for
+ * admin and partner) stay valid when a config sets only `tiers.anonymous`; a tier nobody is
+ * assigned to costs nothing.
+ */
+const tiersSchema = z
+  .record(z.string().min(1), tierOverrideSchema)
+  .default({})
+  .transform((written, ctx) => {
+    const tiers: Record<string, TierConfig> = { ...defaultTiers };
+    for (const [name, tier] of Object.entries(written)) {
+      const merged = { ...(Object.hasOwn(defaultTiers, name) ? defaultTiers[name] : {}), ...tier };
+      if (merged.capacity === undefined || merged.refillPerSecond === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: [name],
+          message: `"${name}" is a new tier (the default tiers are ${Object.keys(defaultTiers).join(", ")}): set both capacity and refillPerSecond`,
+        });
+        continue;
+      }
+      tiers[name] = merged as TierConfig;
+    }
+    return tiers;
+  });
+
+/** The tiers when `limits.tiers` is not written, and under the written ones. */
 export const defaultTiers: Record<string, TierConfig> = {
   anonymous: { capacity: 1_000, refillPerSecond: 50 },
   customer: { capacity: 5_000, refillPerSecond: 250 },
@@ -86,8 +115,8 @@ export const limitsConfigSchema = z
         ]),
       })
       .prefault({}),
-    /** Cost budgets by tier name. */
-    tiers: z.record(z.string().min(1), tierSchema).default(defaultTiers),
+    /** Cost budgets by tier name, merged over the default tiers (anonymous, customer, partner, admin). */
+    tiers: tiersSchema,
     /** Request limits per consumer on single fields, e.g. `{ "Mutation.payOrder": { max: 5, windowMs: 60000 } }`; each occurrence of the field in an operation counts one. */
     routes: z.record(coordinate, z.strictObject({ max: z.number().int().positive(), windowMs: positiveMs })).default({}),
     /** A cap on the total cost per second across all consumers; absent: none. */
@@ -124,7 +153,9 @@ export const limitsConfigSchema = z
   })
   .superRefine((limits, ctx) => {
     const known = (tier: string, path: (string | number)[]) => {
-      if (!Object.hasOwn(limits.tiers, tier)) ctx.addIssue({ code: "custom", path, message: `tier "${tier}" is not defined in limits.tiers` });
+      if (!Object.hasOwn(limits.tiers, tier)) {
+        ctx.addIssue({ code: "custom", path, message: `tier "${tier}" is not defined in limits.tiers (defined: ${Object.keys(limits.tiers).join(", ")}); add it there or name one of those` });
+      }
     };
     known(limits.consumers.anonymousTier, ["consumers", "anonymousTier"]);
     known(limits.consumers.userTier, ["consumers", "userTier"]);

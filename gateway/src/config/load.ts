@@ -7,6 +7,8 @@ import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { redisFromUrl } from "./limits.ts";
 import { apqEnabled, apqRedisFromUrl } from "./operations.ts";
+import { suggestKey } from "./suggest.ts";
+import { usageRedisFromUrl } from "./usage.ts";
 import { gatewayConfigSchema, logLevelSchema, type GatewayConfig, type GatewayConfigInput } from "./schema.ts";
 
 export class ConfigError extends Error {
@@ -17,7 +19,16 @@ export class ConfigError extends Error {
 export function validateConfig(input: unknown, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const result = gatewayConfigSchema.safeParse(input ?? {});
   if (!result.success) {
-    const lines = result.error.issues.map((issue) => `  - ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+    const lines = result.error.issues.flatMap((issue) => {
+      const where = issue.path.join(".") || "(root)";
+      if (issue.code !== "unrecognized_keys") return [`  - ${where}: ${issue.message}`];
+      // One line per unknown key, with the nearest key the schema allows.
+      return issue.keys.map((key) => {
+        const suggestion = suggestKey(gatewayConfigSchema, issue.path, key);
+        const at = [...issue.path.map(String), key].join(".");
+        return `  - ${at}: unknown key${suggestion ? `; did you mean \`${suggestion}\`?` : ""}`;
+      });
+    });
     throw new ConfigError(`invalid gateway configuration:\n${lines.join("\n")}`);
   }
   return deepFreeze(applyEnv(result.data, env));
@@ -37,6 +48,8 @@ function applyEnv(config: GatewayConfig, env: NodeJS.ProcessEnv): GatewayConfig 
     if (!/^rediss?:\/\//.test(env.REDIS_URL)) throw new ConfigError("REDIS_URL must be a redis:// or rediss:// URL");
     // REDIS_URL moves the limiter counters to Redis; it does not turn limits on by itself.
     if (out.limits) out.limits = { ...out.limits, store: { redis: { ...(out.limits.store.redis ?? redisFromUrl(env.REDIS_URL)), url: env.REDIS_URL } } };
+    // It puts recorded usage in Redis, when usage is recorded, so every replica's lands in one place.
+    if (out.usage) out.usage = { ...out.usage, redis: { ...(out.usage.redis ?? usageRedisFromUrl(env.REDIS_URL)), url: env.REDIS_URL } };
     // It also shares APQ registrations between replicas, when clients may register them.
     const persisted = out.operations.persisted;
     if (apqEnabled(persisted)) out.operations = { ...out.operations, persisted: { ...persisted, redis: { ...(persisted.redis ?? apqRedisFromUrl(env.REDIS_URL)), url: env.REDIS_URL } } };

@@ -78,6 +78,21 @@ export const operationsConfigSchema = z.strictObject({
   requestTimeoutMs: limit.default(30_000),
   /** Introspection; default on in development mode, off in production. */
   introspection: z.boolean().optional(),
+  /**
+   * REST endpoints of trusted operations: a manifest entry with `endpoint: { method, path }`
+   * is also served at that path (gateway/src/rest/), and the OpenAPI document at
+   * `<basePath>/openapi.json`. Needs `persisted.manifest`.
+   */
+  rest: z
+    .strictObject({
+      /** Default true (only entries that declare an endpoint get one). */
+      enabled: z.boolean().default(true),
+      /** Every endpoint path starts with it. Default "/api". */
+      basePath: z.string().regex(/^\/[\w-]+(\/[\w-]+)*$/, 'a path such as "/api"').default("/api"),
+      /** `Cache-Control` of GET answers: they depend on the caller, so private, revalidated with their ETag. Default "private, no-cache". */
+      cacheControl: z.string().min(1).default("private, no-cache"),
+    })
+    .prefault({}),
 });
 
 export type OperationsConfig = z.output<typeof operationsConfigSchema>;

@@ -14,6 +14,7 @@ import { operationsConfigSchema } from "./operations.ts";
 import { overrideSchemaOf } from "./overrides.ts";
 import { subscriptionsConfigSchema } from "./subscriptions.ts";
 import { telemetryConfigSchema } from "./telemetry.ts";
+import { reloadGuardSchema, usageConfigSchema } from "./usage.ts";
 
 const port = z.number().int().min(0).max(65535);
 export const logLevelSchema = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
@@ -65,6 +66,13 @@ export const gatewayConfigSchema = z.strictObject({
   mode: z.enum(["development", "production"]).default(
     process.env.NODE_ENV === "production" ? "production" : "development",
   ),
+  /**
+   * The page a browser gets when it opens the GraphQL URL: `sandbox` (Apollo Sandbox, loaded
+   * from Apollo's CDN, its usage telemetry off), `graphiql` (GraphiQL bundled with the gateway
+   * and served by it, works offline, sends nothing elsewhere) or `off`. Absent: `sandbox` in
+   * development, `off` in production.
+   */
+  developerPage: z.enum(["sandbox", "graphiql", "off"]).optional(),
   server: z
     .strictObject({
       host: z.string().min(1).default("127.0.0.1"),
@@ -142,6 +150,8 @@ export const gatewayConfigSchema = z.strictObject({
       watch: z.boolean().default(true),
       /** How often the file is checked for changes, in ms. */
       pollIntervalMs: positiveMs.default(500),
+      /** Keep the old supergraph when a new one would break operations executed recently (gateway/src/config/usage.ts). */
+      reloadGuard: reloadGuardSchema.prefault({}),
     })
     .prefault({}),
   subgraphs: z
@@ -193,6 +203,8 @@ export const gatewayConfigSchema = z.strictObject({
   limits: limitsConfigSchema.optional(),
   /** Federated subscriptions over WebSocket and SSE, and their limits (gateway/src/config/subscriptions.ts). */
   subscriptions: subscriptionsConfigSchema.prefault({}),
+  /** Recording of the operations clients execute, for schema checks (gateway/src/config/usage.ts). Absent: nothing is recorded. */
+  usage: usageConfigSchema.optional(),
 });
 
 /** The config as written in a file (defaults not applied). */

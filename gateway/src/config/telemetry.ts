@@ -57,6 +57,12 @@ export const telemetryConfigSchema = z.strictObject({
       /** One JSON line per request at response finish. */
       enabled: z.boolean().default(true),
       /**
+       * Log health, readiness, metrics and admin requests (`/healthz`, `/readyz`, `/metrics`,
+       * `/admin/upstreams`) at `info` like client requests. Default false: they are logged at
+       * `debug`, so probes every few seconds do not bury the log.
+       */
+      probes: z.boolean().default(false),
+      /**
        * Put the operation's variables on the line. Default false: variable values are user data.
        * When on, each variable is redacted by the argument it feeds, never by its own name
        * (telemetry/variable-redaction.ts); inline literals are never logged.

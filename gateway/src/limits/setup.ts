@@ -70,7 +70,8 @@ export async function setupLimits(config: LimitsConfig, deps: LimitsDeps): Promi
 
   logger.info({ mode: config.mode, store: store.kind, tiers: Object.keys(config.tiers), routes: Object.keys(config.routes), global: config.global?.costPerSecond }, "rate limits on");
   return {
-    stage: createLimitsStage({ config, store, load, metrics, logger }),
+    // The stage binds its own component; giving it ours would write the key twice on each line.
+    stage: createLimitsStage({ config, store, load, metrics, logger: deps.logger }),
     subgraphLayer: latencyMonitor ? upstreamLatencyLayer((ms) => latencyMonitor.recordUpstreamLatency(ms)) : undefined,
     load,
     store,

@@ -47,6 +47,8 @@ export interface PipelineStages {
   limits: LimitsStage | undefined;
   shapeError: ErrorShaper;
   tracer: Tracer | undefined;
+  /** Told of every operation that was executed, once its result is in (usage recording); must not throw. */
+  executed?: ((prepared: Prepared, context: RequestContext) => void) | undefined;
   /** Epoch ms (tests inject a clock). */
   now?: () => number;
 }
@@ -197,6 +199,7 @@ export class OperationPipeline {
       Object.assign(headers, outcome.headers);
       body = { errors: outcome.errors.map((e) => this.stages.shapeError(e, undefined, context)) };
     } else {
+      this.stages.executed?.(outcome, context);
       const filtered = outcome.filtered;
       let data = result?.data;
       if (filtered) data = filtered.patch(data) ?? (data === undefined ? undefined : null);

@@ -18,6 +18,11 @@ export interface Cors {
   answerPreflight(req: IncomingMessage, res: ServerResponse): boolean;
 }
 
+/** A CORS preflight: `OPTIONS` with `Origin` and `Access-Control-Request-Method`. */
+export function isPreflight(req: IncomingMessage): boolean {
+  return req.method === "OPTIONS" && req.headers.origin !== undefined && req.headers["access-control-request-method"] !== undefined;
+}
+
 /** Undefined when no origin is configured: then no CORS header is ever sent. */
 export function createCors(config: CorsConfig): Cors | undefined {
   if (config.origins.length === 0) return undefined;
@@ -49,7 +54,7 @@ export function createCors(config: CorsConfig): Cors | undefined {
       setOrigin(origin, res);
       if (expose) res.setHeader("access-control-expose-headers", expose);
     },
-    isPreflight: (req) => req.method === "OPTIONS" && req.headers.origin !== undefined && req.headers["access-control-request-method"] !== undefined,
+    isPreflight,
     answerPreflight(req, res) {
       const origin = req.headers.origin;
       if (!allowed(origin)) return false;

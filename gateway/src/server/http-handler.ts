@@ -11,13 +11,13 @@ import { errorBody, errorCodes, type ErrorCode } from "../errors/codes.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { Execute } from "../execution/gateway-executor.ts";
 import { operationRequestFrom, type OperationRequest, type RequestShapeFault } from "../pipeline/operation-request.ts";
-import { refuse } from "../pipeline/refusal.ts";
+import { runOperation } from "../pipeline/run-operation.ts";
 import type { OperationAnswer, OperationPipeline } from "../pipeline/pipeline.ts";
 import { recordEdgeError, recordResult } from "../telemetry/request-record.ts";
 import { readBody } from "./body.ts";
 import type { ClientAddressOf } from "./client-address.ts";
 import { appendVary, compress, negotiateEncoding } from "./compression.ts";
-import type { Cors } from "./cors.ts";
+import { isPreflight, type Cors } from "./cors.ts";
 import { requestIdFrom, type RequestContext } from "./context.ts";
 import { negotiateMediaType, statusFor } from "./graphql-over-http.ts";
 import type { LandingPage } from "./landing-page.ts";
@@ -25,6 +25,7 @@ import { openRequestContext } from "./request-context.ts";
 import { sendJson, type RouteHandler } from "./routes.ts";
 import { serializeResult } from "./serialize-result.ts";
 import { acceptsEventStream } from "../subscriptions/sse-handler.ts";
+import type { RestHandler } from "../rest/rest-handler.ts";
 
 export interface HttpHandlerOptions {
   pipeline: OperationPipeline;
@@ -50,6 +51,8 @@ export interface HttpHandlerOptions {
   cors?: Cors | undefined;
   /** Refuse GET requests a browser could send cross-site without a preflight (`server.csrfPrevention`). */
   csrfPrevention: boolean;
+  /** REST endpoints of trusted operations under `basePath`; absent: none. */
+  rest?: { basePath: string; handle: RestHandler } | undefined;
   /** The page a browser gets for a GET without a query; absent: none. */
   landingPage?: LandingPage | undefined;
 }
@@ -68,20 +71,26 @@ export function createHttpHandler(options: HttpHandlerOptions) {
     const path = q === -1 ? url : url.slice(0, q);
     const rawSearch = q === -1 ? "" : url.slice(q + 1);
 
-    // CORS first, so a browser page can read every answer below, refusals included.
-    if (options.cors && path === options.graphqlPath) {
-      if (options.cors.isPreflight(req)) {
-        if (options.cors.answerPreflight(req, res)) return;
+    // `/graphql/` is the same endpoint: clients and proxies add the slash.
+    const onGraphqlPath = path === options.graphqlPath || path === `${options.graphqlPath}/`;
+    const rest = options.rest && path.startsWith(`${options.rest.basePath}/`) ? options.rest : undefined;
+
+    // CORS first, so a browser page can read every answer below, refusals included. With no
+    // origin configured every preflight is refused the same way, not answered as a bad method.
+    if (onGraphqlPath || rest) {
+      if (isPreflight(req)) {
+        if (options.cors?.answerPreflight(req, res)) return;
         return fail(res, "CORS_ORIGIN_NOT_ALLOWED", `Origin ${req.headers.origin} may not call this gateway from a browser; list it in server.cors.origins`);
       }
-      options.cors.apply(req, res);
+      options.cors?.apply(req, res);
     }
 
     if (options.isDraining()) {
       res.setHeader("connection", "close");
       return fail(res, "SHUTTING_DOWN", "The gateway is shutting down; retry on another instance", { "retry-after": "1" });
     }
-    if (path !== options.graphqlPath) {
+    if (rest) return rest.handle(req, res, requestId, path, rawSearch);
+    if (!onGraphqlPath) {
       const route = options.routes.get(path);
       if (route) return route(req, res);
       return fail(res, "NOT_FOUND", `No route for ${path}; GraphQL is served at ${options.graphqlPath}`);
@@ -131,7 +140,7 @@ export function createHttpHandler(options: HttpHandlerOptions) {
     const context = openRequestContext(req, res, requestId, contextOptions);
     try {
       const answers: OperationAnswer[] = [];
-      for (const operation of operations) answers.push(await runOne(operation, context));
+      for (const operation of operations) answers.push(await runOperation(options.pipeline, options.execute, operation, context));
       const body = batch ? `[${answers.map((a) => serializeResult(a.body)).join(",")}]` : serializeResult(answers[0]!.body);
       recordResult(context, batch ? { errors: answers.flatMap((a) => a.body.errors ?? []) } : answers[0]!.body);
       const status = batch ? 200 : statusFor(answers[0]!.status, answers[0]!.body.errors?.[0]?.extensions?.code, mediaType);
@@ -145,27 +154,6 @@ export function createHttpHandler(options: HttpHandlerOptions) {
       else res.destroy();
     }
   };
-
-  async function runOne(request: OperationRequest | RequestShapeFault, context: RequestContext): Promise<OperationAnswer> {
-    // A batch element of the wrong shape is answered on its own; the others still run.
-    if ("kind" in request) return options.pipeline.respond({ outcome: refuse(request.code, request.message), charge: undefined }, undefined, context);
-    const preparation = await options.pipeline.prepare(request, context);
-    let result;
-    if (preparation.outcome.kind === "prepared") {
-      const prepared = preparation.outcome;
-      if (prepared.filtered && !prepared.filtered.executable) {
-        result = { data: {} }; // every root field was removed: nothing to plan or fetch
-      } else {
-        try {
-          result = await options.execute({ ...prepared, context });
-        } catch (e) {
-          context.logger.error({ err: e }, "operation execution failed");
-          result = { data: null, errors: [{ message: `Internal error (request id ${context.requestId})`, extensions: { code: "INTERNAL_SERVER_ERROR" } }] };
-        }
-      }
-    }
-    return options.pipeline.respond(preparation, result, context);
-  }
 }
 
 type ReadOutcome =

@@ -3,6 +3,7 @@
  * subgraph's own, composes the layer pipeline over the transport, and closes every pool
  * on shutdown. `@apollo/gateway` asks for a data source through `buildService`.
  */
+import { PROBE_HEADER } from "../balancing/health-check.ts";
 import type { InstanceConfig } from "../config/balancing.ts";
 import { applyOverride } from "../config/overrides.ts";
 import type { GatewayConfig, SubgraphSettings } from "../config/schema.ts";
@@ -78,7 +79,7 @@ export class SubgraphRegistry {
         subgraph: name,
         operationKind: "query",
         body: { query: "query __GatewayReadiness__ { __typename }" },
-        headers: { "content-type": "application/json", accept: "application/json" },
+        headers: { "content-type": "application/json", accept: "application/json", [PROBE_HEADER]: "readiness" },
         context: undefined,
         signal: AbortSignal.timeout(timeoutMs),
       });

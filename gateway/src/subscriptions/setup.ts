@@ -44,6 +44,8 @@ export interface SubscriptionsDeps {
   shapeError: ErrorShaper;
   /** Telemetry for each graphql-ws subscription (SSE streams are HTTP requests and get it at the edge). */
   observe: OperationObserver | undefined;
+  /** An upstream subscription connection came back after a drop, or gave up (metrics). */
+  onUpstreamEvent?: (subgraph: string, event: "reconnected" | "exhausted") => void;
 }
 
 export interface SubscriptionsRuntime {
@@ -59,7 +61,12 @@ export interface SubscriptionsRuntime {
 
 export function setupSubscriptions(config: SubscriptionsConfig, deps: SubscriptionsDeps): SubscriptionsRuntime {
   const logger = deps.logger.child({ component: "subscriptions" });
-  const hub = new UpstreamHub({ logger, reconnect: config.reconnect, keepAliveMs: config.keepAliveMs });
+  const hub = new UpstreamHub({
+    logger,
+    reconnect: config.reconnect,
+    keepAliveMs: config.keepAliveMs,
+    ...(deps.onUpstreamEvent ? { onConnectionEvent: deps.onUpstreamEvent } : {}),
+  });
   const consumers = deps.consumers;
   const consumerOf = (context: RequestContext): string =>
     consumers ? identifyConsumer(context, consumers).id : context.principal.kind === "user" ? `user:${context.principal.subject}` : `addr:${context.clientAddress}`;

@@ -42,6 +42,8 @@ export interface UpstreamHubOptions {
   keepAliveMs: number;
   /** Epoch ms; injectable for tests. */
   now?: () => number;
+  /** A dropped connection came back, or gave up after every attempt (metrics). */
+  onConnectionEvent?: (subgraph: string, event: "reconnected" | "exhausted") => void;
 }
 
 interface Upstream {
@@ -90,7 +92,8 @@ export class UpstreamHub {
   }
 
   private open(key: string, request: UpstreamRequest): Upstream {
-    const log = this.options.logger.child({ component: "subscriptions", subgraph: request.subgraph });
+    // The hub's logger already names the component (subscriptions/setup.ts): add only what is this upstream's.
+    const log = this.options.logger.child({ subgraph: request.subgraph });
     const { reconnect } = this.options;
     const members = new Set<UpstreamMember>();
     let connectedBefore = false;
@@ -109,7 +112,10 @@ export class UpstreamHub {
       },
       on: {
         connected: () => {
-          if (connectedBefore) log.info("upstream subscription re-established");
+          if (connectedBefore) {
+            log.info("upstream subscription re-established");
+            this.options.onConnectionEvent?.(request.subgraph, "reconnected");
+          }
           connectedBefore = true;
         },
         closed: (event) => {
@@ -138,6 +144,7 @@ export class UpstreamHub {
           if (Array.isArray(error)) return endAll({ kind: "refused", errors: error as Record<string, unknown>[] });
           const reason = isCloseEvent(error) ? `closed with ${error.code}${error.reason ? ` (${error.reason})` : ""}` : error instanceof Error ? error.message : "connection failed";
           log.warn({ reason }, "upstream subscription lost: reconnection attempts exhausted");
+          this.options.onConnectionEvent?.(request.subgraph, "exhausted");
           endAll({ kind: "unavailable", reason });
         },
         complete: () => endAll({ kind: "completed" }),

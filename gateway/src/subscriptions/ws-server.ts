@@ -257,7 +257,7 @@ export function createWsServer(options: WsServerOptions): WsServer {
   return {
     handleUpgrade(request, socket, head) {
       const path = (request.url ?? "/").split("?")[0];
-      if (path !== options.path) {
+      if (path !== options.path && path !== `${options.path}/`) {
         socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
         return;
       }

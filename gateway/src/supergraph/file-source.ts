@@ -17,6 +17,26 @@ export interface LoadedSupergraph {
 
 export type SupergraphListener = (supergraph: LoadedSupergraph) => void;
 
+/** What one reload attempt did; `reason` is one of a fixed set, so it can be a metric label. */
+export type ReloadOutcome =
+  | { readonly result: "applied" }
+  /** The file holds the supergraph already in service. */
+  | { readonly result: "unchanged" }
+  /** The reload guard keeps the current supergraph: the new one would break recorded operations. */
+  | { readonly result: "held" }
+  | { readonly result: "refused"; readonly reason: "unreadable" | "invalid" };
+
+/** What asked for a reload: the file watcher, SIGHUP, or code (tests, an admin call). */
+export type ReloadTrigger = "watch" | "signal" | "call";
+
+/** Decides whether a changed supergraph may replace the one in service (usage/reload-guard.ts). */
+export interface ReloadGuard {
+  /** False keeps the current supergraph. `force`: an operator asked for this reload (SIGHUP). */
+  admit(next: LoadedSupergraph, options: { force: boolean }): boolean;
+  /** The file is back to the supergraph in service: nothing is held any more. */
+  cleared(): void;
+}
+
 export interface FileSupergraphOptions {
   path: string;
   watch: boolean;
@@ -27,7 +47,9 @@ export interface FileSupergraphOptions {
 export class FileSupergraphSource {
   private current: LoadedSupergraph | undefined;
   private readonly listeners = new Set<SupergraphListener>();
+  private readonly reloadListeners = new Set<(outcome: ReloadOutcome) => void>();
   private update: ((sdl: string) => void) | undefined;
+  private guard: ReloadGuard | undefined;
 
   constructor(private readonly options: FileSupergraphOptions) {}
 
@@ -41,6 +63,17 @@ export class FileSupergraphSource {
     this.listeners.add(listener);
     if (this.current) listener(this.current);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Called with the outcome of every reload attempt after the first load (metrics). */
+  onReload(listener: (outcome: ReloadOutcome) => void): () => void {
+    this.reloadListeners.add(listener);
+    return () => this.reloadListeners.delete(listener);
+  }
+
+  /** Every later change passes `guard` before it is swapped in (the first load never does). */
+  guardReloads(guard: ReloadGuard): void {
+    this.guard = guard;
   }
 
   /** The `supergraphSdl` manager for `new ApolloGateway({ supergraphSdl })`. */
@@ -61,32 +94,49 @@ export class FileSupergraphSource {
     };
   }
 
-  /** Re-reads the file now (the watcher calls this; tests and SIGHUP may too). */
-  reload(): boolean {
+  /**
+   * Re-reads the file now (the watcher calls this; SIGHUP and tests may too); true when the file's
+   * supergraph is in service afterwards. `force` (SIGHUP) lets the reload guard swap in a change
+   * it is holding.
+   */
+  reload(trigger: ReloadTrigger = "call", options: { force?: boolean } = {}): boolean {
+    const outcome = this.attemptReload(trigger, options.force ?? false);
+    for (const listener of this.reloadListeners) listener(outcome);
+    return outcome.result === "applied" || outcome.result === "unchanged";
+  }
+
+  private attemptReload(trigger: ReloadTrigger, force: boolean): ReloadOutcome {
+    const { path, logger } = this.options;
     let next: LoadedSupergraph;
     try {
       next = this.read();
     } catch (e) {
-      this.options.logger.warn({ err: e, path: this.options.path }, "supergraph reload refused: file unreadable; keeping the current schema");
-      return false;
+      logger.warn({ err: e, path, trigger }, "supergraph reload refused: file unreadable; keeping the current schema");
+      return { result: "refused", reason: "unreadable" };
     }
-    if (next.sdl === this.current?.sdl) return true;
+    if (next.sdl === this.current?.sdl) {
+      // Said out loud: an operator who sent SIGHUP after an edit learns the edit is not in the file.
+      this.guard?.cleared();
+      logger.info({ path, trigger }, "supergraph unchanged: the file holds the schema in service; nothing to reload");
+      return { result: "unchanged" };
+    }
+    if (this.guard && !this.guard.admit(next, { force })) return { result: "held" };
     try {
       this.update?.(next.gatewaySdl);
     } catch (e) {
-      this.options.logger.warn(
-        { reason: e instanceof Error ? e.message : String(e), path: this.options.path },
+      logger.warn(
+        { reason: e instanceof Error ? e.message : String(e), path, trigger },
         "supergraph reload refused: new supergraph is invalid; keeping the current schema",
       );
-      return false;
+      return { result: "refused", reason: "invalid" };
     }
     this.accept(next);
-    this.options.logger.info({ path: this.options.path }, "supergraph reloaded");
-    return true;
+    logger.info({ path, trigger }, "supergraph reloaded");
+    return { result: "applied" };
   }
 
   private readonly onFileChange = (curr: Stats, prev: Stats) => {
-    if (curr.mtimeMs !== prev.mtimeMs || curr.size !== prev.size) this.reload();
+    if (curr.mtimeMs !== prev.mtimeMs || curr.size !== prev.size) this.reload("watch");
   };
 
   private read(): LoadedSupergraph {

@@ -13,6 +13,8 @@ import { errorCodesOf, type RequestRecord } from "./request-record.ts";
 import { planRedaction, type VariablePlan } from "./variable-redaction.ts";
 
 export interface AccessLogOptions {
+  /** Probe and scrape paths are logged at info too (default: debug). */
+  probes?: boolean;
   includeVariables: boolean;
   /** Matched case-insensitively as substrings of the argument and input-field names a variable feeds. */
   sensitiveNames: readonly string[];

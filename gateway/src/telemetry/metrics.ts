@@ -9,6 +9,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { SubgraphFailureKind } from "../subgraph/types.ts";
+import type { ReloadOutcome } from "../supergraph/file-source.ts";
 import { BoundedLabels, OperationLabels } from "./bounded-labels.ts";
 import type { CostRecord, RateLimitDecision } from "./request-record.ts";
 
@@ -33,6 +34,17 @@ export const noUpstreamMetrics: UpstreamMetrics = {
   upstreamInFlight: () => {},
   upstreamRemoved: () => {},
 };
+
+/** What the subscriptions runtime holds now, read at each scrape. */
+export interface SubscriptionStats {
+  subscriptions: number;
+  webSocketConnections: number;
+  eventStreams: number;
+  upstreams: number;
+}
+
+/** An upstream subscription connection came back after a drop, or gave up after its attempts. */
+export type UpstreamSubscriptionEvent = "reconnected" | "exhausted";
 
 export interface MetricsOptions {
   operationNames: readonly string[];
@@ -79,6 +91,11 @@ export class GatewayMetrics implements UpstreamMetrics {
   private readonly cost: Histogram<"kind">;
   private readonly planCache: Counter<"result">;
   private readonly sharedOperations: Counter;
+  private readonly supergraphReloads: Counter<"result" | "reason">;
+  private readonly supergraphRefused: Gauge;
+  private readonly upstreamSubscriptionEvents: Counter<"subgraph" | "event">;
+  private readonly jwksRefreshes: Counter<"result">;
+  private subscriptionStats: (() => SubscriptionStats) | undefined;
 
   constructor(options: MetricsOptions) {
     this.operations = new OperationLabels(options.operationNames, options.maxOperationNames);
@@ -103,6 +120,43 @@ export class GatewayMetrics implements UpstreamMetrics {
     this.cost = histogram("gateway_operation_cost", "Operation cost: the static estimate before execution and, when measured, the actual cost.", ["kind"], costBuckets);
     this.planCache = counter("gateway_query_plan_cache_lookups_total", "Query-plan cache lookups by result (hit, miss).", ["result"]);
     this.sharedOperations = counter("gateway_operations_shared_total", "Requests answered by an identical query already executing for the same caller, instead of an execution of their own.");
+    this.supergraphReloads = counter("gateway_supergraph_reloads_total", "Supergraph reload attempts by result (applied, unchanged, refused) and reason of a refusal (unreadable, invalid; none otherwise).", ["result", "reason"]);
+    this.supergraphRefused = new Gauge({ name: "gateway_supergraph_reload_refused", help: "1 while the supergraph file holds a schema the gateway refused (the previous one still serves), else 0.", registers });
+    this.supergraphRefused.set(0);
+    this.upstreamSubscriptionEvents = counter(
+      "gateway_subscription_upstream_reconnects_total",
+      "Upstream subscription connections to a subgraph re-established after a drop (event=reconnected) or given up after every attempt (event=exhausted).",
+      ["subgraph", "event"],
+    );
+    this.jwksRefreshes = counter("gateway_jwks_refreshes_total", "Fetches of the remote JWKS by result (success, failure).", ["result"]);
+    const stats = () => this.subscriptionStats?.();
+    new Gauge({
+      name: "gateway_subscriptions_active",
+      help: "Client subscriptions running now, over WebSocket and SSE.",
+      registers,
+      collect() {
+        this.set(stats()?.subscriptions ?? 0);
+      },
+    });
+    new Gauge({
+      name: "gateway_subscription_client_connections",
+      help: "Open client subscription connections by transport (websocket connections, sse streams).",
+      labelNames: ["transport"],
+      registers,
+      collect() {
+        const now = stats();
+        this.set({ transport: "websocket" }, now?.webSocketConnections ?? 0);
+        this.set({ transport: "sse" }, now?.eventStreams ?? 0);
+      },
+    });
+    new Gauge({
+      name: "gateway_subscription_upstream_connections",
+      help: "Upstream subscription connections to subgraphs open now (one per distinct upstream subscription, shared by its clients).",
+      registers,
+      collect() {
+        this.set(stats()?.upstreams ?? 0);
+      },
+    });
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -145,6 +199,24 @@ export class GatewayMetrics implements UpstreamMetrics {
 
   queryPlanLookup(hit: boolean): void {
     this.planCache.inc({ result: hit ? "hit" : "miss" });
+  }
+
+  supergraphReload(outcome: ReloadOutcome): void {
+    this.supergraphReloads.inc({ result: outcome.result, reason: outcome.result === "refused" ? outcome.reason : "none" });
+    this.supergraphRefused.set(outcome.result === "refused" ? 1 : 0);
+  }
+
+  /** Where the subscription gauges read from at each scrape. */
+  observeSubscriptions(stats: () => SubscriptionStats): void {
+    this.subscriptionStats = stats;
+  }
+
+  upstreamSubscription(subgraph: string, event: UpstreamSubscriptionEvent): void {
+    this.upstreamSubscriptionEvents.inc({ subgraph, event });
+  }
+
+  jwksRefresh(ok: boolean): void {
+    this.jwksRefreshes.inc({ result: ok ? "success" : "failure" });
   }
 
   upstreamState(subgraph: string, instance: string, state: UpstreamState): void {

@@ -3,8 +3,9 @@
  * including those answered with a 4xx before Apollo Server: opens the request's record, runs the
  * handler inside the request's server span (continuing the client's `traceparent`, if any), and
  * when the response closes writes the one access-log line, updates the request metrics and ends
- * the span. Health, readiness and metrics routes are logged at debug and not counted, so probes
- * and scrapes neither flood the log nor skew the request rates.
+ * the span. Health, readiness and metrics routes are not counted, and logged at debug unless
+ * `telemetry.accessLog.probes` is on, so probes and scrapes neither flood the log nor skew the
+ * request rates.
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { context as otelContext, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Tracer } from "@opentelemetry/api";
@@ -65,14 +66,14 @@ function reporter(options: Pick<RequestTelemetryOptions, "logger" | "metrics" | 
     }
     const span = record.span;
     // Build the line only when it will be written (the bench runs at level warn).
-    if (accessLog && logger.isLevelEnabled(quiet ? "debug" : "info")) {
+    const level = quiet && !accessLog?.probes ? "debug" : "info";
+    if (accessLog && logger.isLevelEnabled(level)) {
       const fields = accessLogFields(
         record,
         { requestId: exchange.requestId, method: exchange.method, path, status, durationMs, aborted: exchange.aborted, headers: exchange.headers, clientAddress: exchange.clientAddress, traceId: span?.spanContext().traceId },
         accessLog,
       );
-      if (quiet) logger.debug(fields, "request completed");
-      else logger.info(fields, "request completed");
+      logger[level](fields, "request completed");
     }
     if (span) {
       span.setAttribute("http.response.status_code", status);

@@ -31,6 +31,33 @@ describe("the limits config", () => {
     );
   });
 
+  it("merges written tiers over the defaults, so setting only tiers.anonymous keeps the other defaults valid", () => {
+    const limits = validateConfig({ limits: { tiers: { anonymous: { capacity: 50, refillPerSecond: 1 } } } }, {}).limits!;
+    assert.deepEqual(limits.tiers.anonymous, { capacity: 50, refillPerSecond: 1 });
+    assert.deepEqual(Object.keys(limits.tiers), ["anonymous", "customer", "partner", "admin"]);
+    assert.equal(limits.consumers.userTier, "customer");
+  });
+
+  it("lets a default tier's entry override only the keys it writes", () => {
+    const limits = validateConfig({ limits: { tiers: { customer: { maxCost: 500 } } } }, {}).limits!;
+    assert.deepEqual(limits.tiers.customer, { capacity: 5_000, refillPerSecond: 250, maxCost: 500 });
+  });
+
+  it("adds a new tier only with both rates, and says so", () => {
+    assert.deepEqual(validateConfig({ limits: { tiers: { gold: { capacity: 9, refillPerSecond: 3 } }, consumers: { userTier: "gold" } } }, {}).limits!.tiers.gold, { capacity: 9, refillPerSecond: 3 });
+    assert.throws(
+      () => validateConfig({ limits: { tiers: { gold: { capacity: 9 } } } }, {}),
+      (e: Error) => /limits\.tiers\.gold: "gold" is a new tier .*set both capacity and refillPerSecond/.test(e.message),
+    );
+  });
+
+  it("names the defined tiers when a written reference names another", () => {
+    assert.throws(
+      () => validateConfig({ limits: { consumers: { userTier: "gold" } } }, {}),
+      (e: Error) => /limits\.consumers\.userTier: tier "gold" is not defined in limits\.tiers \(defined: anonymous, customer, partner, admin\)/.test(e.message),
+    );
+  });
+
   it("refuses a route that is not a field coordinate", () => {
     assert.throws(() => validateConfig({ limits: { routes: { payOrder: { max: 1, windowMs: 1000 } } } }, {}), /limits\.routes/);
   });

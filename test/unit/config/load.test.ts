@@ -17,12 +17,27 @@ describe("gateway configuration", () => {
     assert.equal(config.operations.shareInFlight, true);
   });
 
-  it("rejects an unknown key and names its path", () => {
+  it("rejects an unknown key, naming its path and the nearest valid key", () => {
     assert.throws(() => validateConfig({ server: { prot: 4000 } }, {}), (e: unknown) => {
       assert.ok(e instanceof ConfigError);
-      assert.match(e.message, /server: Unrecognized key.*"prot"/);
+      assert.match(e.message, /server\.prot: unknown key; did you mean `server\.port`\?/);
       return true;
     });
+  });
+
+  it("suggests for typos at any depth, inside per-subgraph entries, and for a section written in the wrong place", () => {
+    const cases: Array<[unknown, RegExp]> = [
+      [{ limits: { tiesr: {} } }, /limits\.tiesr: unknown key; did you mean `limits\.tiers`\?/],
+      [{ tiers: {} }, /- tiers: unknown key; did you mean `limits\.tiers`\?/],
+      [{ server: { cors: { origin: ["*"] } } }, /server\.cors\.origin: .*`server\.cors\.origins`/],
+      [{ subgraphs: { orders: { timeout: 5 } } }, /subgraphs\.orders\.timeout: .*`subgraphs\.orders\.timeoutMs`/],
+      [{ subgraphs: { all: { healthcheck: {} } } }, /subgraphs\.all\.healthcheck: .*`subgraphs\.all\.healthCheck`/],
+    ];
+    for (const [config, expected] of cases) assert.throws(() => validateConfig(config, {}), expected, JSON.stringify(config));
+  });
+
+  it("suggests nothing when no key is near", () => {
+    assert.throws(() => validateConfig({ zzzqqq: 1 }, {}), (e: Error) => /- zzzqqq: unknown key$/m.test(e.message));
   });
 
   it("refuses a trusted proxy that is neither an address nor a CIDR block, naming the entry's path", () => {
@@ -36,6 +51,20 @@ describe("gateway configuration", () => {
     assert.equal(persisted.redis?.ttlSeconds, 86_400);
     assert.equal(validateConfig({ operations: { persisted: { apq: false } } }, { REDIS_URL: "redis://x" }).operations.persisted.redis, undefined);
     assert.equal(validateConfig({}, {}).operations.persisted.redis, undefined);
+  });
+
+  it("puts recorded usage in Redis through REDIS_URL when usage is recorded, and records nothing by itself", () => {
+    const usage = validateConfig({ usage: {} }, { REDIS_URL: "redis://127.0.0.1:6390" }).usage;
+    assert.equal(usage?.redis?.url, "redis://127.0.0.1:6390");
+    assert.equal(usage?.redis?.keyPrefix, "gateway:usage:");
+    assert.equal(usage?.retentionDays, 30);
+    assert.equal(validateConfig({}, { REDIS_URL: "redis://x" }).usage, undefined);
+    assert.equal(validateConfig({ usage: {} }, {}).usage?.redis, undefined);
+  });
+
+  it("guards supergraph reloads under enforce for an hour by default, and refuses an unknown mode", () => {
+    assert.deepEqual(validateConfig({}, {}).supergraph.reloadGuard, { mode: "enforce", windowMinutes: 60 });
+    assert.throws(() => validateConfig({ supergraph: { reloadGuard: { mode: "strict" } } }, {}), /supergraph\.reloadGuard\.mode/);
   });
 
   it("refuses a REDIS_URL that is not a redis URL, limits or not", () => {

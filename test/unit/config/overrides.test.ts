@@ -45,8 +45,8 @@ describe("per-subgraph settings override subgraphs.all key by key", () => {
 
   const invalid = [
     { name: "an unknown algorithm", config: { subgraphs: { all: { balancer: "random" } } }, message: /subgraphs\.all\.balancer/ },
-    { name: "an unknown key inside a section", config: { subgraphs: { orders: { retry: { budget: 0.1 } } } }, message: /subgraphs\.orders\.retry: Unrecognized key.*"budget"/ },
-    { name: "instances in the all block", config: { subgraphs: { all: { instances: [] } } }, message: /subgraphs\.all: Unrecognized key.*"instances"/ },
+    { name: "an unknown key inside a section", config: { subgraphs: { orders: { retry: { budget: 0.1 } } } }, message: /subgraphs\.orders\.retry\.budget: unknown key/ },
+    { name: "instances in the all block", config: { subgraphs: { all: { instances: [] } } }, message: /subgraphs\.all\.instances: unknown key/ },
     { name: "an empty instance list", config: { subgraphs: { orders: { instances: [] } } }, message: /subgraphs\.orders\.instances/ },
     { name: "a weight of zero", config: { subgraphs: { orders: { instances: [{ url: "http://a/graphql", weight: 0 }] } } }, message: /subgraphs\.orders\.instances\.0\.weight/ },
     { name: "both url and instances", config: { subgraphs: { orders: { url: "http://a/graphql", instances: [{ url: "http://b/graphql" }] } } }, message: /either url or instances/ },
