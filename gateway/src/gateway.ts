@@ -23,6 +23,7 @@ import { createHttpHandler } from "./server/http-handler.ts";
 import { createPersistedOperations, loadManifest } from "./hardening/persisted-operations.ts";
 import { apqEnabled } from "./config/operations.ts";
 import { createReadiness } from "./server/readiness.ts";
+import { registerReadinessMetrics } from "./server/readiness-metrics.ts";
 import { sendJson, type RouteHandler } from "./server/routes.ts";
 import { FileSupergraphSource } from "./supergraph/file-source.ts";
 import { dedupLayer } from "./subgraph/dedup-layer.ts";
@@ -167,13 +168,21 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     : undefined;
   if (metrics && subscriptions) metrics.observeSubscriptions(subscriptions.stats);
 
+  // Leaving: /readyz says 503 while requests are still served (server.drainDelayMs); draining: the listener is closed.
+  let leaving = false;
+  let draining = false;
+  let listening = false;
   const readiness = createReadiness({
     isSupergraphLoaded: () => supergraph.loaded !== undefined,
+    isListening: () => listening,
+    isDraining: () => leaving || draining,
     subgraphNames: () => subgraphs.names(),
     probe: (name) => subgraphs.probe(name, config.readiness.timeoutMs),
     checkSubgraphs: config.readiness.checkSubgraphs,
+    requireSubgraphs: config.readiness.requireSubgraphs,
     cacheMs: config.readiness.cacheMs,
   });
+  registerReadinessMetrics(telemetry.metrics?.registry, readiness);
   const routes = new Map<string, RouteHandler>([
     ["/healthz", (_req, res) => sendJson(res, 200, { status: "ok" })],
     [
@@ -204,7 +213,6 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     context: { logger, clientAddressOf, requestTimeoutMs: config.operations.requestTimeoutMs },
   });
 
-  let draining = false;
   // Telemetry wraps the whole edge, so requests refused before the pipeline are still counted and logged.
   const handle = telemetry.wrap(createHttpHandler({
     pipeline,
@@ -243,6 +251,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     server.once("error", reject);
     server.listen(config.server.port, config.server.host, () => {
       server.off("error", reject);
+      listening = true;
       resolve();
     });
   });
@@ -256,11 +265,17 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   let stopping: Promise<{ drained: boolean }> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      leaving = true;
+      if (config.server.drainDelayMs > 0) {
+        logger.info({ delayMs: config.server.drainDelayMs }, "gateway leaving: /readyz answers 503, still serving");
+        await new Promise((resolve) => setTimeout(resolve, config.server.drainDelayMs));
+      }
       draining = true;
       logger.info({ inFlight: tracker.inFlight }, "gateway draining");
       // Subscriptions never finish on their own: end them alongside the drain, or SSE streams would hold it for the whole grace period.
       const subscriptionsClosed = subscriptions?.close();
       const result = await drainServer(server, tracker, config.server.shutdownGraceMs);
+      listening = false;
       await subscriptionsClosed;
       await gateway.stop();
       await limits?.close();

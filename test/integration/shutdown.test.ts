@@ -53,6 +53,22 @@ describe("graceful shutdown", () => {
     await assert.rejects(fetch(gateway.url, { method: "POST" }), /fetch failed/);
   });
 
+  it("with server.drainDelayMs answers /readyz 503 but still serves for that long, then closes the listener", async () => {
+    const gateway = await startTestGateway({ subgraphs: routing(), server: { shutdownGraceMs: 5_000, drainDelayMs: 1_000 } });
+    const readyz = gateway.url.replace("/graphql", "/readyz");
+    assert.equal((await fetch(readyz)).status, 200);
+    const started = Date.now();
+    const stopped = gateway.stop();
+    const report = await fetch(readyz);
+    assert.equal(report.status, 503, "a load balancer polling /readyz takes the replica out first");
+    assert.equal(((await report.json()) as { draining: boolean }).draining, true);
+    const r = await gql(gateway.url, `{ __typename }`);
+    assert.equal(r.status, 200, "requests are still served while the load balancer catches up");
+    assert.deepEqual(await stopped, { drained: true });
+    assert.ok(Date.now() - started >= 1_000, "the listener stayed open for the delay");
+    await assert.rejects(fetch(gateway.url, { method: "POST" }), /fetch failed/);
+  });
+
   it("cuts requests that outlive the grace period and still stops", async () => {
     const gateway = await startTestGateway({ subgraphs: routing(), server: { shutdownGraceMs: 100 } });
     const { answer } = await meInFlight(gateway.url);

@@ -83,6 +83,13 @@ export const gatewayConfigSchema = z.strictObject({
       bodyTimeoutMs: positiveMs.default(15_000),
       /** How long SIGTERM waits for in-flight requests before closing them. */
       shutdownGraceMs: positiveMs.default(10_000),
+      /**
+       * On SIGTERM, how long the gateway keeps serving with `/readyz` answering 503 before it
+       * closes its listener and drains, so a load balancer polling `/readyz` stops sending to it
+       * first and no new request meets a closed port. 0 (default) closes at once: under
+       * Kubernetes the preStop delay does this job (deploy/kubernetes/deployment.yaml).
+       */
+      drainDelayMs: z.number().int().min(0).default(0),
       /** Keep-alive idle timeout for client connections. */
       keepAliveTimeoutMs: positiveMs.default(5_000),
       /**
@@ -153,15 +160,27 @@ export const gatewayConfigSchema = z.strictObject({
     })
     .catchall(subgraphOverrideSchema)
     .prefault({}),
+  /**
+   * `/readyz` answers 200 when this replica can serve: supergraph loaded, listener up, not
+   * draining (gateway/src/server/readiness.ts). Subgraph health is reported in its body and in
+   * `gateway_subgraph_up`, and does not make the replica unready unless `requireSubgraphs`.
+   */
   readiness: z
     .strictObject({
-      /** /readyz also requires every subgraph to answer `{ __typename }`. */
+      /** Probe every subgraph with `{ __typename }` for `/readyz`'s detail and `gateway_subgraph_up`. */
       checkSubgraphs: z.boolean().default(true),
+      /**
+       * Answer 503 while any subgraph does not answer. Off by default: an outage of one subgraph
+       * hits every replica alike, and a load balancer would take the whole fleet out while it
+       * could still serve the other subgraphs' data.
+       */
+      requireSubgraphs: z.boolean().default(false),
       /** Deadline for each subgraph's readiness probe, in ms. */
       timeoutMs: positiveMs.default(1_000),
       /** A readiness result is reused for this long, so probes never hammer subgraphs. */
       cacheMs: z.number().int().min(0).default(1_000),
     })
+    .refine((r) => !r.requireSubgraphs || r.checkSubgraphs, { message: "requireSubgraphs needs checkSubgraphs: true (the subgraphs must be probed to be required)" })
     .prefault({}),
   logging: z
     .strictObject({
