@@ -29,6 +29,7 @@ import { FileSupergraphSource } from "./supergraph/file-source.ts";
 import { dedupLayer } from "./subgraph/dedup-layer.ts";
 import { shareOperations } from "./execution/operation-sharing.ts";
 import { createGatewayExecute } from "./execution/gateway-executor.ts";
+import { createNativeExecute } from "./executor/native-execute.ts";
 import { createDocumentStage } from "./pipeline/document-stage.ts";
 import { createErrorShaper } from "./pipeline/error-shaping.ts";
 import { OperationPipeline } from "./pipeline/pipeline.ts";
@@ -36,7 +37,6 @@ import { createPersistedStage, localApqCache } from "./hardening/persisted-stage
 import { sandboxLandingPage, type LandingPage } from "./server/landing-page.ts";
 import { graphiqlPage } from "./server/graphiql-page.ts";
 import { buildSnapshot, type SupergraphSnapshot } from "./supergraph/snapshot.ts";
-import type { GatewayExecutor } from "@apollo/server-gateway-interface";
 import { SubgraphRegistry } from "./subgraph/registry.ts";
 import { warnUnmatchedSubgraphs } from "./subgraph/unmatched-settings.ts";
 import { setupRestEndpoints } from "./rest/setup.ts";
@@ -120,11 +120,19 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   // Usage recording (after each execution) and the reload guard (before each swap); off without `usage`.
   const usage = await setupUsage(config, { supergraph, snapshot: () => snapshot, logger, registry: telemetry.metrics?.registry });
   const loadedGateway = await gateway.load();
-  const gatewayExecutor: GatewayExecutor = config.operations.shareInFlight
-    ? // Identical in-flight queries of one caller share one execution, after every stage ran for each of them.
-      shareOperations(loadedGateway.executor, { propagatedHeaders: propagatedHeaders(config) })
-    : loadedGateway.executor;
-  const execute = createGatewayExecute(() => gatewayExecutor);
+  const apolloExecute = createGatewayExecute(() => loadedGateway.executor);
+  const planExecute =
+    config.operations.executor === "native"
+      ? createNativeExecute({
+          service: (current, name) => subgraphs.dataSourceFor(name, current.subgraphUrls.get(name) ?? ""),
+          fallback: apolloExecute,
+          tracer: telemetry.tracer,
+          onLookup: metrics && ((hit) => metrics.queryPlanLookup(hit)),
+          onFallback: (reason) => logger.debug({ reason }, "operation handed to @apollo/gateway's executor"),
+        })
+      : apolloExecute;
+  // Identical in-flight queries of one caller share one execution, after every stage ran for each of them.
+  const execute = config.operations.shareInFlight ? shareOperations(planExecute, { propagatedHeaders: propagatedHeaders(config) }) : planExecute;
 
   const development = config.mode === "development";
   const apqRedis = apqEnabled(config.operations.persisted) ? config.operations.persisted.redis : undefined;

@@ -74,6 +74,12 @@ export const operationsConfigSchema = z.strictObject({
    * (gateway/src/execution/operation-sharing.ts). Default true.
    */
   shareInFlight: z.boolean().default(true),
+  /**
+   * Which query-plan executor runs queries and mutations: `native`, ours (gateway/src/executor/),
+   * which hands the plans it does not run (`@defer`, `@fromContext`) to `@apollo/gateway`'s; or
+   * `apollo`, `@apollo/gateway`'s for everything. Default native.
+   */
+  executor: z.enum(["native", "apollo"]).default("native"),
   /** Whole-request deadline in ms: past it, subgraph fetches are cancelled and the client gets what is done. Default 30000. */
   requestTimeoutMs: limit.default(30_000),
   /** Introspection; default on in development mode, off in production. */

@@ -4,7 +4,7 @@
  * instead of planning, fetching and merging its own: under load, many clients asking the same
  * thing cost one execution. Nothing is cached: the entry is gone the moment the execution ends.
  *
- * It wraps `@apollo/gateway`'s executor, so every request-level policy has already run for each
+ * It wraps the execution stage, so every request-level policy has already run for each
  * request on its own: the token was verified, authorization filtered the document (the filtered
  * document has its own queryHash), and the limits charged this request before it gets here.
  *
@@ -22,12 +22,11 @@
  *   `isSharedData`): what would mutate it (the authorization patch) is applied once per data object,
  *   and what reads it (actual cost, serialization) may compute once.
  */
-import type { GatewayExecutionResult, GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from "@apollo/server-gateway-interface";
 import { GraphQLError } from "graphql";
-import type { RequestContext } from "../server/context.ts";
 import { canonicalJson } from "../subgraph/canonical-json.ts";
 import { InFlightTable } from "./in-flight.ts";
 import { recordSharedExecution } from "../telemetry/request-record.ts";
+import type { Execute, ExecutionInput, ExecutionOutput } from "./gateway-executor.ts";
 
 export interface OperationSharingOptions {
   /** Client headers any subgraph receives (`propagateHeaders` of every subgraph): they are in the key. */
@@ -58,24 +57,12 @@ export function oncePerSharedData<T>(): (data: object, compute: () => T) => T {
   };
 }
 
-/** The gateway with its executor wrapped; schema loading and stopping pass through. */
-export function withOperationSharing(gateway: GatewayInterface, options: OperationSharingOptions): GatewayInterface {
-  return {
-    onSchemaLoadOrUpdate: (callback) => gateway.onSchemaLoadOrUpdate(callback),
-    async load(loadOptions) {
-      const loaded = await gateway.load(loadOptions);
-      return { ...loaded, executor: loaded.executor && shareOperations(loaded.executor, options) };
-    },
-    stop: () => gateway.stop(),
-  };
-}
-
-export function shareOperations(executor: GatewayExecutor, options: OperationSharingOptions): GatewayExecutor {
-  const table = new InFlightTable<GatewayExecutionResult, undefined>();
-  return (requestContext) => {
-    const context = requestContext.context as RequestContext;
-    const key = requestContext.operation?.operation === "query" && context.signal !== undefined ? sharingKey(requestContext, context, options.propagatedHeaders) : undefined;
-    if (key === undefined) return executor(requestContext);
+export function shareOperations(execute: Execute, options: OperationSharingOptions): Execute {
+  const table = new InFlightTable<ExecutionOutput, undefined>();
+  return (input) => {
+    const context = input.context;
+    const key = input.operation.operation === "query" && context.signal !== undefined ? sharingKey(input, options.propagatedHeaders) : undefined;
+    if (key === undefined) return execute(input);
     const leader = table.leaderOf(key);
     // Counted and logged through the request record (`sharedWith`, gateway_operations_shared_total).
     if (leader !== undefined) {
@@ -83,7 +70,7 @@ export function shareOperations(executor: GatewayExecutor, options: OperationSha
       context.logger.debug({ sharedWith: leader }, "joined an identical execution in flight");
     }
     return table.wait(key, context.requestId, context.signal, {
-      run: (signal) => executor({ ...requestContext, context: { ...context, signal } }),
+      run: (signal) => execute({ ...input, context: { ...context, signal } }),
       settled: (result, { joined }) => {
         if (joined > 1 && result.data) sharedData.add(result.data);
         return undefined;
@@ -95,7 +82,7 @@ export function shareOperations(executor: GatewayExecutor, options: OperationSha
 }
 
 /** What a waiter gets when its own deadline passes or its client leaves before the shared execution ends. */
-function abandoned(reason: unknown): GatewayExecutionResult {
+function abandoned(reason: unknown): ExecutionOutput {
   const deadline = reason instanceof Error && reason.name === "TimeoutError";
   return {
     data: null,
@@ -114,13 +101,13 @@ function abandoned(reason: unknown): GatewayExecutionResult {
  * because two documents can filter to the same one (`{ a b }` and `{ a b c }` without b and c)
  * while each needs its own nulls put back.
  */
-export function sharingKey(requestContext: GatewayGraphQLRequestContext, context: RequestContext, propagatedHeaders: readonly string[]): string {
-  let key = `${requestContext.schemaHash}\n${requestContext.queryHash}\n${requestContext.operationName ?? ""}\n${requestContext.source}\n`;
+export function sharingKey(input: ExecutionInput, propagatedHeaders: readonly string[]): string {
+  const context = input.context;
+  let key = `${input.snapshot.hash}\n${input.queryHash}\n${input.operationName ?? ""}\n${input.source}\n`;
   key += context.principal.kind === "user" ? context.principal.token : "";
   for (const name of propagatedHeaders) {
     const value = context.headers[name];
     if (value !== undefined) key += `\n${name}:${Array.isArray(value) ? value.join(", ") : value}`;
   }
-  const variables = requestContext.request.variables;
-  return `${key}\n\n${variables ? canonicalJson(variables) : "{}"}`;
+  return `${key}\n\n${canonicalJson(input.variables)}`;
 }

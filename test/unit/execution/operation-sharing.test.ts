@@ -4,7 +4,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { GatewayExecutionResult, GatewayGraphQLRequestContext } from "@apollo/server-gateway-interface";
+import type { ExecutionInput, ExecutionOutput } from "../../../gateway/src/execution/gateway-executor.ts";
 import { isSharedData, oncePerSharedData, shareOperations } from "../../../gateway/src/execution/operation-sharing.ts";
 import { anonymous, type Principal, type RequestContext } from "../../../gateway/src/server/context.ts";
 import { serializeResult } from "../../../gateway/src/server/serialize-result.ts";
@@ -14,7 +14,7 @@ const logger = createLogger({ level: "silent" });
 
 function requestContext(
   options: { variables?: Record<string, unknown>; operation?: "query" | "mutation"; principal?: Principal; headers?: Record<string, string>; signal?: AbortSignal; requestId?: string; source?: string } = {},
-): GatewayGraphQLRequestContext {
+): ExecutionInput {
   const context: RequestContext = {
     requestId: options.requestId ?? "r",
     logger,
@@ -26,21 +26,20 @@ function requestContext(
     principal: options.principal ?? anonymous,
   };
   return {
-    schemaHash: "schema",
+    snapshot: { hash: "schema" },
     queryHash: "hash",
     source: options.source ?? "query Q { items }",
     operationName: "Q",
     operation: { operation: options.operation ?? "query" },
-    request: { variables: options.variables ?? { a: 1, b: 2 } },
+    variables: options.variables ?? { a: 1, b: 2 },
     context,
-  } as unknown as GatewayGraphQLRequestContext;
+  } as unknown as ExecutionInput;
 }
 
 /** An executor that answers when the test says so, recording each call's context. */
 function heldExecutor() {
-  const calls: Array<{ context: RequestContext; release: (r: GatewayExecutionResult) => void }> = [];
-  const executor = (rc: GatewayGraphQLRequestContext) =>
-    new Promise<GatewayExecutionResult>((resolve) => calls.push({ context: rc.context as RequestContext, release: resolve }));
+  const calls: Array<{ context: RequestContext; release: (r: ExecutionOutput) => void }> = [];
+  const executor = (input: ExecutionInput) => new Promise<ExecutionOutput>((resolve) => calls.push({ context: input.context, release: resolve }));
   return { calls, executor };
 }
 

@@ -1,0 +1,80 @@
+/**
+ * A query plan compiled once per (plan, operation): the same tree of nodes, with each fetch's
+ * representation writer and rewrites built and each flatten path kept as given. Plans this
+ * executor does not run (`@defer`, `@fromContext` rewrites, subscriptions) are reported as such,
+ * and the operation goes to `@apollo/gateway`'s executor instead.
+ */
+import type { FetchNode, PlanNode, QueryPlan } from "@apollo/query-planner";
+import type { DocumentNode, GraphQLSchema } from "graphql";
+import { compileRepresentation, type RepresentationWriter } from "./representations.ts";
+import { compileRewrites, type Rewrite } from "./rewrites.ts";
+
+export interface CompiledFetch {
+  readonly serviceName: string;
+  readonly operation: string;
+  readonly operationName: string | undefined;
+  readonly document: DocumentNode | undefined;
+  readonly variableUsages: readonly string[];
+  /** Present for entity fetches (`_entities(representations:)`). */
+  readonly representation: RepresentationWriter | undefined;
+  readonly inputRewrite: Rewrite | undefined;
+  readonly outputRewrite: Rewrite | undefined;
+}
+
+export type CompiledNode =
+  | { readonly kind: "Sequence"; readonly nodes: readonly CompiledNode[] }
+  | { readonly kind: "Parallel"; readonly nodes: readonly CompiledNode[] }
+  | { readonly kind: "Flatten"; readonly path: ReadonlyArray<string | number>; readonly node: CompiledNode }
+  | { readonly kind: "Fetch"; readonly fetch: CompiledFetch }
+  | { readonly kind: "Condition"; readonly variable: string; readonly ifClause: CompiledNode | undefined; readonly elseClause: CompiledNode | undefined };
+
+export type PlanCompilation = { readonly kind: "compiled"; readonly root: CompiledNode | undefined } | { readonly kind: "unsupported"; readonly reason: string };
+
+export function compilePlan(plan: QueryPlan, supergraphSchema: GraphQLSchema): PlanCompilation {
+  if (!plan.node) return { kind: "compiled", root: undefined };
+  if (plan.node.kind === "Subscription") return { kind: "unsupported", reason: "subscription" };
+  try {
+    return { kind: "compiled", root: compileNode(plan.node, supergraphSchema) };
+  } catch (e) {
+    if (e instanceof Unsupported) return { kind: "unsupported", reason: e.message };
+    throw e;
+  }
+}
+
+class Unsupported extends Error {}
+
+function compileNode(node: PlanNode, schema: GraphQLSchema): CompiledNode {
+  switch (node.kind) {
+    case "Sequence":
+    case "Parallel":
+      return { kind: node.kind, nodes: node.nodes.map((n) => compileNode(n, schema)) };
+    case "Flatten":
+      return { kind: "Flatten", path: node.path, node: compileNode(node.node, schema) };
+    case "Fetch":
+      return { kind: "Fetch", fetch: compileFetch(node, schema) };
+    case "Condition":
+      return {
+        kind: "Condition",
+        variable: node.condition,
+        ifClause: node.ifClause ? compileNode(node.ifClause, schema) : undefined,
+        elseClause: node.elseClause ? compileNode(node.elseClause, schema) : undefined,
+      };
+    case "Defer":
+      throw new Unsupported("defer");
+  }
+}
+
+function compileFetch(fetch: FetchNode, schema: GraphQLSchema): CompiledFetch {
+  if (fetch.contextRewrites && fetch.contextRewrites.length > 0) throw new Unsupported("context rewrites");
+  if (fetch.hasDefers) throw new Unsupported("defer");
+  return {
+    serviceName: fetch.serviceName,
+    operation: fetch.operation,
+    operationName: fetch.operationName,
+    document: fetch.operationDocumentNode,
+    variableUsages: fetch.variableUsages ?? [],
+    representation: fetch.requires ? compileRepresentation(schema, fetch.requires) : undefined,
+    inputRewrite: compileRewrites(schema, fetch.inputRewrites),
+    outputRewrite: compileRewrites(schema, fetch.outputRewrites),
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * The representation writer of an entity fetch, compiled once per plan from the fetch's
+ * `requires` selection: given an entity gathered so far, the object sent to the subgraph in
+ * `representations` (or null when the entity lacks a required field or matches no type
+ * condition, and is not sent). Semantics are `@apollo/gateway`'s `executeSelectionSet`: a missing
+ * field drops the whole (sub)object, inline fragments apply by `__typename`, and their results merge.
+ */
+import type { QueryPlanSelectionNode } from "@apollo/query-planner";
+import type { GraphQLSchema } from "graphql";
+import { deepMerge } from "./merge.ts";
+import { isInheritedName, ownValue, setOwn } from "./own.ts";
+import { typeTest } from "./type-conditions.ts";
+
+export type RepresentationWriter = (source: unknown) => Record<string, unknown> | null;
+
+export function compileRepresentation(schema: GraphQLSchema, selections: readonly QueryPlanSelectionNode[]): RepresentationWriter {
+  const steps = selections.flatMap((selection): Step[] => {
+    if (selection.kind === "Field") {
+      const responseName = selection.alias ?? selection.name;
+      const sub = selection.selections ? compileRepresentation(schema, selection.selections) : undefined;
+      return [{ kind: "field", responseName, inherited: isInheritedName(responseName), sub }];
+    }
+    // An inline fragment without a type condition selects nothing here, as in @apollo/gateway.
+    if (!selection.typeCondition) return [];
+    return [{ kind: "fragment", applies: typeTest(schema, selection.typeCondition), sub: compileRepresentation(schema, selection.selections) }];
+  });
+  return (source) => write(steps, source);
+}
+
+type Step =
+  | { readonly kind: "field"; readonly responseName: string; readonly inherited: boolean; readonly sub: RepresentationWriter | undefined }
+  | { readonly kind: "fragment"; readonly applies: (typename: unknown) => boolean; readonly sub: RepresentationWriter };
+
+function write(steps: readonly Step[], source: unknown): Record<string, unknown> | null {
+  if (source === null || source === undefined) return null;
+  const from = source as Record<string, unknown>;
+  const result: Record<string, unknown> = {};
+  for (const step of steps) {
+    if (step.kind === "field") {
+      const value = step.inherited ? ownValue(from, step.responseName) : from[step.responseName];
+      if (value === undefined) return null;
+      let out: unknown;
+      if (Array.isArray(value)) out = step.sub ? value.map(step.sub) : value;
+      else out = step.sub ? step.sub(value) : value;
+      setOwn(result, step.responseName, out);
+    } else if (step.applies(from.__typename)) {
+      deepMerge(result, step.sub(from));
+    }
+  }
+  return result;
+}

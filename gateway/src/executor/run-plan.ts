@@ -1,0 +1,209 @@
+/**
+ * Runs a compiled plan for one request: sequences in order, parallel branches together, flattens
+ * over the entities their path reaches, and each fetch through the subgraph's data source (the
+ * seam where balancing, dedup, retries and telemetry live). Answers merge into one data tree;
+ * a failed fetch becomes errors and leaves the rest of the plan running, as in `@apollo/gateway`.
+ *
+ * Identical representations in one entity fetch are sent once and their answer merged into
+ * every entity that asked for it (the deep benchmark query repeats the same product many times).
+ */
+import type { GraphQLDataSource } from "@apollo/gateway";
+import { SpanStatusCode, type Tracer } from "@opentelemetry/api";
+import type { GatewayGraphQLRequestContext } from "@apollo/server-gateway-interface";
+import type { GraphQLError, GraphQLFormattedError } from "graphql";
+import { GraphQLDataSourceRequestKind } from "../private-apis/data-source-kind.ts";
+import type { RequestContext } from "../server/context.ts";
+import type { CompiledFetch, CompiledNode } from "./compiled-plan.ts";
+import { deepMerge } from "./merge.ts";
+import { hasOwn, ownValue } from "./own.ts";
+import { downstreamError, errorPathTranslator, type ResponsePath } from "./subgraph-errors.ts";
+
+/** Per request: what the plan's fetches need, and the errors they produced. */
+export interface PlanRun {
+  readonly service: (name: string) => GraphQLDataSource | undefined;
+  readonly context: RequestContext;
+  /** What data sources read of the client's request (its operation's kind). */
+  readonly incoming: GatewayGraphQLRequestContext;
+  readonly variables: Record<string, unknown>;
+  /** Defaults of the operation's variables (Condition nodes read them when a value is missing). */
+  readonly defaults: Readonly<Record<string, unknown>>;
+  readonly errors: Array<GraphQLError | Error>;
+  readonly tracer: Tracer | undefined;
+}
+
+interface Cursor {
+  readonly path: ResponsePath;
+  readonly data: Record<string, unknown> | Array<Record<string, unknown>>;
+  readonly full: Record<string, unknown>;
+}
+
+export async function runPlan(root: CompiledNode, data: Record<string, unknown>, run: PlanRun): Promise<void> {
+  await runNode(root, { path: [], data, full: data }, run);
+}
+
+async function runNode(node: CompiledNode, cursor: Cursor | undefined, run: PlanRun): Promise<void> {
+  if (!cursor) return;
+  switch (node.kind) {
+    case "Sequence":
+      for (const child of node.nodes) await runNode(child, cursor, run);
+      return;
+    case "Parallel":
+      await Promise.all(node.nodes.map((child) => runNode(child, cursor, run)));
+      return;
+    case "Flatten":
+      return runNode(node.node, moveInto(cursor, node.path), run);
+    case "Fetch":
+      try {
+        await (run.tracer ? tracedFetch(run.tracer, node.fetch, cursor, run) : runFetch(node.fetch, cursor, run));
+      } catch (e) {
+        run.errors.push(e as Error);
+      }
+      return;
+    case "Condition": {
+      let value = ownValue(run.variables, node.variable);
+      if (value === undefined) value = run.defaults[node.variable];
+      if (typeof value !== "boolean") throw new Error(`Invalid non-boolean value ${String(value)} for Boolean! variable $${node.variable}`);
+      const branch = value ? node.ifClause : node.elseClause;
+      if (branch) await runNode(branch, cursor, run);
+      return;
+    }
+  }
+}
+
+function moveInto(cursor: Cursor, path: ResponsePath): Cursor | undefined {
+  const data = flatten(cursor.data, path, 0);
+  return data ? { path: [...cursor.path, ...path], data: data as Cursor["data"], full: cursor.full } : undefined;
+}
+
+function flatten(value: unknown, path: ResponsePath, index: number): unknown {
+  if (index === path.length || value === undefined || value === null) return value;
+  const current = path[index]!;
+  if (current === "@") {
+    const out: unknown[] = [];
+    for (const element of value as unknown[]) {
+      const inner = flatten(element, path, index + 1);
+      if (Array.isArray(inner)) for (const item of inner) out.push(item);
+      else out.push(inner);
+    }
+    return out;
+  }
+  if (typeof current !== "string") throw new Error(`Unexpected ${typeof current} found in path`);
+  if (Array.isArray(value)) throw new Error(`Unexpected array in result for path element ${current}`);
+  return flatten(ownValue(value as object, current), path, index + 1);
+}
+
+function tracedFetch(tracer: Tracer, fetch: CompiledFetch, cursor: Cursor, run: PlanRun): Promise<void> {
+  return tracer.startActiveSpan("gateway.fetch", { attributes: { service: fetch.serviceName } }, async (span) => {
+    try {
+      await runFetch(fetch, cursor, run);
+    } catch (e) {
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw e;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+async function runFetch(fetch: CompiledFetch, cursor: Cursor, run: PlanRun): Promise<void> {
+  const service = run.service(fetch.serviceName);
+  if (!service) throw new Error(`Couldn't find service with name "${fetch.serviceName}"`);
+  const entities = Array.isArray(cursor.data) ? cursor.data.filter((e) => e !== null && e !== undefined) : [cursor.data];
+  if (entities.length < 1) return;
+
+  const variables: Record<string, unknown> = {};
+  for (const name of fetch.variableUsages) {
+    if (hasOwn(run.variables, name) && run.variables[name] !== undefined) variables[name] = run.variables[name];
+  }
+
+  if (!fetch.representation) {
+    const data = await send(service, fetch, variables, cursor, run, undefined);
+    if (data) fetch.outputRewrite?.(data);
+    for (const entity of entities) deepMerge(entity, data);
+    return;
+  }
+
+  // Each entity's representation; identical ones are sent once (`sent[slot[i]]` answers `representations[i]`).
+  const representations: Array<Record<string, unknown>> = [];
+  const owners: number[] = [];
+  for (let i = 0; i < entities.length; i++) {
+    const representation = fetch.representation(entities[i]);
+    if (representation && representation.__typename) {
+      fetch.inputRewrite?.(representation);
+      representations.push(representation);
+      owners.push(i);
+    }
+  }
+  if (representations.length < 1) return;
+  if (hasOwn(variables, "representations")) throw new Error(`Variables cannot contain key "representations"`);
+  const { sent, slot } = unique(representations);
+
+  const data = await send(service, fetch, { ...variables, representations: sent }, cursor, run, slot);
+  if (!data) return;
+  const received = data._entities;
+  if (!Array.isArray(received)) throw new Error(`Expected "data._entities" in response to be an array`);
+  if (received.length !== sent.length) throw new Error(`Expected "data._entities" to contain ${representations.length} elements`);
+  for (let i = 0; i < representations.length; i++) {
+    const answer = received[slot ? slot[i]! : i] as Record<string, unknown> | null | undefined;
+    const entity = entities[owners[i]!]!;
+    if (answer && !answer.__typename) answer.__typename = (entity as Record<string, unknown>).__typename;
+    fetch.outputRewrite?.(answer);
+    deepMerge(entity as Record<string, unknown>, answer);
+  }
+}
+
+/** The distinct representations, and for each original one its index among them (undefined: all distinct). */
+function unique(representations: Array<Record<string, unknown>>): { sent: Array<Record<string, unknown>>; slot: number[] | undefined } {
+  if (representations.length < 2) return { sent: representations, slot: undefined };
+  const seen = new Map<string, number>();
+  const sent: Array<Record<string, unknown>> = [];
+  const slot = new Array<number>(representations.length);
+  for (let i = 0; i < representations.length; i++) {
+    const key = JSON.stringify(representations[i]);
+    let at = seen.get(key);
+    if (at === undefined) {
+      at = sent.length;
+      seen.set(key, at);
+      sent.push(representations[i]!);
+    }
+    slot[i] = at;
+  }
+  return sent.length === representations.length ? { sent: representations, slot: undefined } : { sent, slot };
+}
+
+async function send(
+  service: GraphQLDataSource,
+  fetch: CompiledFetch,
+  variables: Record<string, unknown>,
+  cursor: Cursor,
+  run: PlanRun,
+  slot: number[] | undefined,
+): Promise<Record<string, unknown> | null | undefined> {
+  const response = await service.process({
+    kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION,
+    request: { query: fetch.operation, variables, operationName: fetch.operationName },
+    incomingRequestContext: run.incoming,
+    context: run.context,
+    document: fetch.document,
+    pathInIncomingRequest: cursor.path as Array<string | number>,
+  } as Parameters<GraphQLDataSource["process"]>[0]);
+  if (response.errors) {
+    const translate = errorPathTranslator(fetch.representation !== undefined, cursor.path, cursor.full);
+    for (const error of response.errors) {
+      for (const path of originalPaths(error as GraphQLFormattedError, slot)) run.errors.push(downstreamError(error as GraphQLFormattedError, fetch.serviceName, translate(path)));
+    }
+  }
+  return response.data as Record<string, unknown> | null | undefined;
+}
+
+/**
+ * An error's path in the numbering of every representation (what `@apollo/gateway` would have
+ * sent): an error about a representation sent once for several entities is reported for each.
+ */
+function originalPaths(error: GraphQLFormattedError, slot: number[] | undefined): Array<ResponsePath | undefined> {
+  const path = error.path;
+  if (!slot || !path || path[0] !== "_entities" || typeof path[1] !== "number") return [path];
+  const paths: ResponsePath[] = [];
+  for (let i = 0; i < slot.length; i++) if (slot[i] === path[1]) paths.push(["_entities", i, ...path.slice(2)]);
+  return paths;
+}
