@@ -155,6 +155,22 @@ export const gatewayProfiles: GatewayProfile[] = [
     { authorization: `Bearer ${benchToken()}` },
     { suites: ["guild"], rotatingHeaders: { authorization: distinctCallers } },
   ),
+  // Nothing shared across requests: no whole-operation sharing (identical subgraph fetches still
+  // are, as Hive Gateway shares them), then not even that: every fetch is sent.
+  oursProfile("ours-no-sharing", "ours (policies off, no operation sharing)", { ...oursBase, operations: { shareInFlight: false } }),
+  oursProfile("ours-nothing-shared", "ours (policies off, no operation sharing, no fetch dedup)", {
+    ...oursBase,
+    operations: { shareInFlight: false },
+    subgraphs: { all: { dedup: false } },
+  }),
+  // The same as ours-policies-distinct on @apollo/gateway's executor: the executor's own gain, in one run.
+  oursProfile(
+    "ours-policies-distinct-apollo-executor",
+    `ours (as ours-policies-distinct, on @apollo/gateway's executor)`,
+    (ctx) => ({ ...oursPolicies(ctx), operations: { executor: "apollo" } }),
+    { authorization: `Bearer ${benchToken()}` },
+    { rotatingHeaders: { authorization: distinctCallers } },
+  ),
   oursProfile("ours-no-telemetry", "ours (telemetry off)", { ...oursBase, telemetry: { metrics: { enabled: false }, accessLog: { enabled: false } } }),
   oursProfile("ours-workers-2", "ours, 2 workers (unpinned: not per core)", oursBase, undefined, { args: ["--workers", "2"], unpinned: true }),
   {

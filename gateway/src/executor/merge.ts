@@ -26,8 +26,10 @@ export function deepMerge(target: Record<string, unknown>, source: unknown): voi
         if (isPlainObject(a) && isPlainObject(b)) deepMerge(a, b);
         else existing[i] = b;
       }
-    } else {
+    } else if (key === "__proto__") {
       setOwn(target, key, value);
+    } else {
+      target[key] = value;
     }
   }
 }

@@ -92,7 +92,7 @@ export function createNativeExecute(options: NativeExecuteOptions): Execute {
     };
     const gathered: Record<string, unknown> = {};
     if (prepared.root) await runPlan(prepared.root, gathered, planRun);
-    const shapes = cache.shapes()!;
+    const shapes = snapshot.shapeSchema();
     const post = () => {
       try {
         const shaped = shapeResponse(prepared.shape, shapes, gathered, input.variables);

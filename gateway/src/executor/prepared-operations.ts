@@ -8,7 +8,7 @@ import type { QueryPlan } from "@apollo/query-planner";
 import type { DocumentNode } from "graphql";
 import type { SupergraphSnapshot } from "../supergraph/snapshot.ts";
 import { compilePlan, type CompiledNode } from "./compiled-plan.ts";
-import { compileResponseShape, ShapeSchema, type ResponseShape } from "./response-shape.ts";
+import { compileResponseShape, type ResponseShape } from "./response-shape.ts";
 
 export type PreparedOperation =
   | { readonly kind: "native"; readonly plan: QueryPlan; readonly root: CompiledNode | undefined; readonly shape: ResponseShape }
@@ -22,7 +22,6 @@ export interface PreparedLookup {
 
 export class PreparedOperations {
   private snapshot: SupergraphSnapshot | undefined;
-  private shapeSchema: ShapeSchema | undefined;
   private readonly entries = new Map<string, PreparedOperation>();
 
   constructor(private readonly maxEntries: number) {}
@@ -31,7 +30,6 @@ export class PreparedOperations {
   get(snapshot: SupergraphSnapshot, queryHash: string, operationName: string | undefined, document: DocumentNode, inPlanSpan: <T>(run: () => T) => T): PreparedLookup {
     if (snapshot !== this.snapshot) {
       this.snapshot = snapshot;
-      this.shapeSchema = new ShapeSchema(snapshot.federationApiSchema);
       this.entries.clear();
     }
     const key = operationName === undefined ? queryHash : `${queryHash}\n${operationName}`;
@@ -42,24 +40,20 @@ export class PreparedOperations {
       this.entries.set(key, known);
       return { prepared: known, hit: true };
     }
-    const prepared = inPlanSpan(() => prepare(snapshot, this.shapeSchema!, document, operationName));
+    const prepared = inPlanSpan(() => prepare(snapshot, document, operationName));
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(key, prepared);
     return { prepared, hit: false };
   }
-
-  shapes(): ShapeSchema | undefined {
-    return this.shapeSchema;
-  }
 }
 
-function prepare(snapshot: SupergraphSnapshot, shapeSchema: ShapeSchema, document: DocumentNode, operationName: string | undefined): PreparedOperation {
+function prepare(snapshot: SupergraphSnapshot, document: DocumentNode, operationName: string | undefined): PreparedOperation {
   const schema = snapshot.federationApiSchema;
   const plan = snapshot.planner().buildQueryPlan(operationFromDocument(schema, document, { operationName }));
   const compiled = compilePlan(plan, snapshot.supergraphSchema);
   if (compiled.kind === "unsupported") return { kind: "fallback", reason: compiled.reason };
   // Built apart from the one the planner saw, as @apollo/gateway does: planning may normalize its input.
-  const shape = compileResponseShape(shapeSchema, operationFromDocument(schema, document, { operationName, validate: false }));
+  const shape = compileResponseShape(snapshot.shapeSchema(), operationFromDocument(schema, document, { operationName, validate: false }));
   if (shape.hasSchemaIntrospection) return { kind: "fallback", reason: "introspection" };
   return { kind: "native", plan, root: compiled.root, shape };
 }

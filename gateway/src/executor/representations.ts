@@ -42,7 +42,8 @@ function write(steps: readonly Step[], source: unknown): Record<string, unknown>
       let out: unknown;
       if (Array.isArray(value)) out = step.sub ? value.map(step.sub) : value;
       else out = step.sub ? step.sub(value) : value;
-      setOwn(result, step.responseName, out);
+      if (step.inherited) setOwn(result, step.responseName, out);
+      else result[step.responseName] = out;
     } else if (step.applies(from.__typename)) {
       deepMerge(result, step.sub(from));
     }

@@ -16,6 +16,7 @@ import type { RequestContext } from "../server/context.ts";
 import type { CompiledFetch, CompiledNode } from "./compiled-plan.ts";
 import { deepMerge } from "./merge.ts";
 import { hasOwn, ownValue } from "./own.ts";
+import { withJsonText } from "../subgraph/request-body.ts";
 import { downstreamError, errorPathTranslator, type ResponsePath } from "./subgraph-errors.ts";
 
 /** Per request: what the plan's fetches need, and the errors they produced. */
@@ -152,12 +153,15 @@ async function runFetch(fetch: CompiledFetch, cursor: Cursor, run: PlanRun): Pro
   }
 }
 
-/** The distinct representations, and for each original one its index among them (undefined: all distinct). */
+/**
+ * The distinct representations, and for each original one its index among them (undefined: all
+ * distinct). Each is serialized once, here; the body reuses that text (request-body.ts).
+ */
 function unique(representations: Array<Record<string, unknown>>): { sent: Array<Record<string, unknown>>; slot: number[] | undefined } {
-  if (representations.length < 2) return { sent: representations, slot: undefined };
   const seen = new Map<string, number>();
   const sent: Array<Record<string, unknown>> = [];
   const slot = new Array<number>(representations.length);
+  let text = "[";
   for (let i = 0; i < representations.length; i++) {
     const key = JSON.stringify(representations[i]);
     let at = seen.get(key);
@@ -165,10 +169,12 @@ function unique(representations: Array<Record<string, unknown>>): { sent: Array<
       at = sent.length;
       seen.set(key, at);
       sent.push(representations[i]!);
+      text += at === 0 ? key : `,${key}`;
     }
     slot[i] = at;
   }
-  return sent.length === representations.length ? { sent: representations, slot: undefined } : { sent, slot };
+  const distinct = sent.length === representations.length;
+  return { sent: withJsonText(distinct ? representations : sent, `${text}]`), slot: distinct ? undefined : slot };
 }
 
 async function send(

@@ -20,7 +20,7 @@
  *   the one the layers below see.
  */
 import { InFlightTable } from "../execution/in-flight.ts";
-import { canonicalJson } from "./canonical-json.ts";
+import { serializeBody } from "./request-body.ts";
 import { SubgraphFetchError, type SubgraphLayer, type SubgraphRequest, type SubgraphResponse } from "./types.ts";
 
 /**
@@ -69,27 +69,6 @@ function ownCopy(response: SubgraphResponse, snapshot: SubgraphResponse["body"] 
   if (handed === 0) return response;
   const body = response.text !== undefined ? (JSON.parse(response.text) as SubgraphResponse["body"]) : structuredClone(snapshot ?? response.body);
   return { ...response, body };
-}
-
-/**
- * The request body as sent. Entity fetches carry `representations`, built by the executor in
- * the plan's selection order, so plain JSON is already canonical for them (and several times
- * cheaper); every other variable may come from a client in any key order.
- */
-export function serializeBody(body: SubgraphRequest["body"]): string {
-  let out = `{"query":${JSON.stringify(body.query)}`;
-  if (body.operationName !== undefined) out += `,"operationName":${JSON.stringify(body.operationName)}`;
-  if (body.variables !== undefined) {
-    const names = Object.keys(body.variables).sort();
-    let vars = "";
-    for (const name of names) {
-      const value = body.variables[name];
-      if (value === undefined) continue;
-      vars += `${vars ? "," : ""}${JSON.stringify(name)}:${name === "representations" ? JSON.stringify(value) : canonicalJson(value)}`;
-    }
-    out += `,"variables":{${vars}}`;
-  }
-  return `${out}}`;
 }
 
 /** Subgraph, body and the headers that can change the answer, names sorted. */

@@ -13,6 +13,7 @@
 import type { Dispatcher } from "undici";
 import Pool from "undici/lib/dispatcher/pool.js";
 import { SubgraphFetchError, type SubgraphRequest, type SubgraphResponse } from "./types.ts";
+import { plainBody } from "./request-body.ts";
 
 export interface TransportOptions {
   connectTimeoutMs: number;
@@ -46,7 +47,7 @@ export class InstanceTransport {
     const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
       const handler = new FetchHandler(this.options.timeoutMs, request.signal, resolve, (e, expired) => reject(this.classify(e, request, expired)));
       if (handler.done) return; // the caller had gone already: nothing is sent
-      this.pool.dispatch({ path: this.path, method: "POST", headers: request.headers, body: request.bodyText ?? JSON.stringify(request.body) }, handler);
+      this.pool.dispatch({ path: this.path, method: "POST", headers: request.headers, body: request.bodyText ?? plainBody(request.body) }, handler);
     });
     let body: SubgraphResponse["body"];
     try {

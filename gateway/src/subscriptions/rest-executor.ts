@@ -1,26 +1,22 @@
 /**
- * Resolves one subscription event into the client's answer: the primary subgraph's event is the
- * starting data, the `rest` of the plan fetches the fields other subgraphs own, and the result is
- * shaped to the client's selection.
- *
- * It runs `@apollo/gateway`'s own `executeQueryPlan` over a plan `Sequence[seed, rest]`, where
- * `seed` is the primary fetch re-pointed at an in-memory service that answers with the event.
- * Reusing it, rather than a small executor of our own, keeps entity representations (`requires`),
- * input/output rewrites, error paths, `@skip`/`@include` conditions and the final result shaping
- * (keys the planner added are dropped, null propagation) identical to queries; and the other
- * fetches go through our `SubgraphDataSource`s, so the subgraph pipeline (telemetry, balancing,
- * header and token forwarding with this client's token) applies to them unchanged.
+ * Resolves one subscription event into the client's answer with the same executor queries use
+ * (gateway/src/executor/): the primary subgraph's event is the starting data, the `rest` of the
+ * plan fetches the fields other subgraphs own through the subgraph data sources (telemetry,
+ * balancing, header and token forwarding with this client's token), and the result is shaped to
+ * the client's selection (keys the planner added dropped, nulls bubbled, leaves checked).
+ * The rest plan and the response shape are compiled once per planned subscription.
  */
-import { executeQueryPlan, type GraphQLDataSource, type ServiceMap } from "@apollo/gateway";
-import type { QueryPlan } from "@apollo/query-planner";
-import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from "@apollo/server-gateway-interface";
-import type { FormattedExecutionResult, GraphQLFormattedError } from "graphql";
+import type { ServiceMap } from "@apollo/gateway";
+import { Kind, type DocumentNode, type FormattedExecutionResult, type GraphQLFormattedError } from "graphql";
+import { operationFromDocument } from "@apollo/federation-internals";
+import type { GatewayGraphQLRequestContext } from "@apollo/server-gateway-interface";
+import { compilePlan, type CompiledNode } from "../executor/compiled-plan.ts";
+import { compileResponseShape, type ResponseShape } from "../executor/response-shape.ts";
+import { runPlan } from "../executor/run-plan.ts";
+import { shapeResponse } from "../executor/shape-response.ts";
 import type { RequestContext } from "../server/context.ts";
 import type { SupergraphSnapshot } from "../supergraph/snapshot.ts";
 import type { PlannedSubscription } from "./planner.ts";
-
-/** The in-memory service the seed fetch reads the event from. */
-const EVENT_SERVICE = "__subscription_event__";
 
 export interface EventExecution {
   readonly snapshot: SupergraphSnapshot;
@@ -32,16 +28,12 @@ export interface EventExecution {
   readonly context: RequestContext;
 }
 
-const seeds = new WeakMap<object, GatewayGraphQLResponse>();
+interface CompiledSubscription {
+  readonly rest: CompiledNode | undefined;
+  readonly shape: ResponseShape;
+}
 
-const eventSource: GraphQLDataSource = {
-  process: async (options) => {
-    const incoming = "incomingRequestContext" in options ? options.incomingRequestContext : undefined;
-    return (incoming && seeds.get(incoming)) ?? { data: null };
-  },
-};
-
-const plans = new WeakMap<PlannedSubscription, QueryPlan>();
+const compiledPlans = new WeakMap<PlannedSubscription, CompiledSubscription>();
 
 /** The client's answer to one upstream event. */
 export async function executeEvent(execution: EventExecution, event: FormattedExecutionResult): Promise<FormattedExecutionResult> {
@@ -49,38 +41,38 @@ export async function executeEvent(execution: EventExecution, event: FormattedEx
   const upstreamErrors = event.errors ?? [];
   if (event.data == null) return { data: null, errors: upstreamErrors.length > 0 ? [...upstreamErrors] : [{ message: "The subgraph sent an event without data" }] };
 
-  // executeQueryPlan reads only these members of the request context (logger, metrics, request.variables, context);
-  // our data source also reads `operation`.
-  const requestContext = {
-    logger: context.logger,
-    metrics: {},
-    request: { variables, query: "", operationName: planned.operationContext.operation.name?.value },
-    context,
-    operationName: planned.operationContext.operation.name?.value ?? null,
-    // With the operation known to be a subscription (never a mutation), the dedup layer may let
-    // the subscribers of one event share each of its fetches.
-    operation: planned.operationContext.operation,
-  } as unknown as GatewayGraphQLRequestContext;
-  seeds.set(requestContext, { data: event.data as Record<string, unknown> });
-
-  const result = await executeQueryPlan(
-    planFor(planned),
-    { ...execution.services, [EVENT_SERVICE]: eventSource },
-    requestContext,
-    planned.operationContext,
-    snapshot.supergraphSchema,
-    snapshot.federationApiSchema,
-  );
-  const errors: GraphQLFormattedError[] = [...upstreamErrors, ...(result.errors ?? []).map((e) => ("toJSON" in e ? e.toJSON() : e) as GraphQLFormattedError)];
-  return { data: (result.data ?? null) as Record<string, unknown> | null, ...(errors.length > 0 ? { errors } : {}) };
+  const compiled = compiledFor(snapshot, planned);
+  // Every subscriber of one upstream event resolves it: each merges into its own copy.
+  const gathered = structuredClone(event.data) as Record<string, unknown>;
+  const errors: Array<GraphQLFormattedError | Error> = [...upstreamErrors];
+  const planErrors: Error[] = [];
+  if (compiled.rest) {
+    await runPlan(compiled.rest, gathered, {
+      service: (name) => execution.services[name],
+      context,
+      // With the operation known to be a subscription (never a mutation), the dedup layer may let
+      // the subscribers of one event share each of its fetches.
+      incoming: { operation: planned.operationContext.operation } as unknown as GatewayGraphQLRequestContext,
+      variables,
+      defaults: compiled.shape.defaults,
+      errors: planErrors,
+      tracer: undefined,
+    });
+  }
+  const shaped = shapeResponse(compiled.shape, snapshot.shapeSchema(), gathered, variables);
+  for (const e of planErrors) errors.push("toJSON" in e && typeof e.toJSON === "function" ? (e.toJSON() as GraphQLFormattedError) : { message: e.message });
+  return { data: shaped.data ?? null, ...(errors.length > 0 ? { errors: errors as GraphQLFormattedError[] } : {}) };
 }
 
-function planFor(planned: PlannedSubscription): QueryPlan {
-  let plan = plans.get(planned);
-  if (!plan) {
-    const seed = { ...planned.primary, serviceName: EVENT_SERVICE };
-    plan = { kind: "QueryPlan", node: planned.rest ? { kind: "Sequence", nodes: [seed, planned.rest] } : seed };
-    plans.set(planned, plan);
-  }
-  return plan;
+function compiledFor(snapshot: SupergraphSnapshot, planned: PlannedSubscription): CompiledSubscription {
+  let compiled = compiledPlans.get(planned);
+  if (compiled) return compiled;
+  const restPlan = planned.rest ? compilePlan({ kind: "QueryPlan", node: planned.rest }, snapshot.supergraphSchema) : undefined;
+  if (restPlan?.kind === "unsupported") throw new Error(`subscription plans with ${restPlan.reason} are not supported`);
+  const { operation, fragments } = planned.operationContext;
+  const document: DocumentNode = { kind: Kind.DOCUMENT, definitions: [operation, ...Object.values(fragments)] };
+  const shape = compileResponseShape(snapshot.shapeSchema(), operationFromDocument(snapshot.federationApiSchema, document, { validate: false }));
+  compiled = { rest: restPlan?.root, shape };
+  compiledPlans.set(planned, compiled);
+  return compiled;
 }

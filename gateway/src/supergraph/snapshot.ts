@@ -12,6 +12,7 @@ import { QueryPlanner } from "@apollo/query-planner";
 import type { GraphQLSchema } from "graphql";
 import { readAuthRequirements, type AuthRequirements } from "../auth/requirements.ts";
 import { costDirectivesFrom, type CostDirectives } from "../limits/cost-directives.ts";
+import { ShapeSchema } from "../executor/response-shape.ts";
 import type { LoadedSupergraph } from "./file-source.ts";
 
 export interface SupergraphSnapshot {
@@ -31,8 +32,10 @@ export interface SupergraphSnapshot {
   readonly subgraphUrls: ReadonlyMap<string, string>;
   readonly authRequirements: AuthRequirements;
   readonly costDirectives: CostDirectives;
-  /** The query planner over this supergraph, built on first use (subscriptions plan with it). */
+  /** The query planner over this supergraph, built on first use. */
   planner(): QueryPlanner;
+  /** The API schema's types as the executor's response shaping reads them, built on first use. */
+  shapeSchema(): ShapeSchema;
 }
 
 export function buildSnapshot(loaded: LoadedSupergraph): SupergraphSnapshot {
@@ -41,6 +44,7 @@ export function buildSnapshot(loaded: LoadedSupergraph): SupergraphSnapshot {
   const subgraphUrls = new Map<string, string>();
   for (const subgraph of supergraph.subgraphs()) subgraphUrls.set(subgraph.name, subgraph.url);
   let planner: QueryPlanner | undefined;
+  let shapeSchema: ShapeSchema | undefined;
   return Object.freeze({
     sdl: loaded.sdl,
     gatewaySdl: loaded.gatewaySdl,
@@ -53,5 +57,6 @@ export function buildSnapshot(loaded: LoadedSupergraph): SupergraphSnapshot {
     authRequirements: readAuthRequirements(loaded.sdl),
     costDirectives: costDirectivesFrom(loaded.sdl),
     planner: () => (planner ??= new QueryPlanner(supergraph)),
+    shapeSchema: () => (shapeSchema ??= new ShapeSchema(federationApiSchema)),
   });
 }

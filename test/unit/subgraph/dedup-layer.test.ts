@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { dedupLayer, keyOf, serializeBody } from "../../../gateway/src/subgraph/dedup-layer.ts";
+import { dedupLayer, keyOf } from "../../../gateway/src/subgraph/dedup-layer.ts";
+import { serializeBody } from "../../../gateway/src/subgraph/request-body.ts";
 import type { RequestContext } from "../../../gateway/src/server/context.ts";
 import { SubgraphFetchError, type OperationKind, type SubgraphCall, type SubgraphRequest, type SubgraphResponse } from "../../../gateway/src/subgraph/types.ts";
 
