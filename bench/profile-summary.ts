@@ -5,7 +5,8 @@
  * profiles in a directory are summed. Percentages are of sampled non-idle time.
  *
  * Start-up (module loading, TypeScript transpiling, planning) is not load: by default samples
- * before the first one whose stack holds `executeQueryPlan` are dropped (`--after ''` keeps all),
+ * before the first one whose stack holds a plan executor's entry (`executeQueryPlan`, `@apollo/gateway`'s;
+ * `runPlan`, ours) are dropped (`--after ''` keeps all; several names comma-separated),
  * and a profile that never reaches it (tsx's loader thread) is left out.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -33,6 +34,7 @@ const groups: Array<[string, (name: string, url: string) => boolean]> = [
   ["@apollo/server", (_n, url) => url.includes("@apollo/server")],
   ["graphql-js", (_n, url) => url.includes("/graphql/")],
   ["pino / prom-client / otel", (_n, url) => url.includes("/pino") || url.includes("prom-client") || url.includes("@opentelemetry")],
+  ["our executor (gateway/src/executor)", (_n, url) => url.includes("/gateway/src/executor/")],
   ["our gateway (gateway/src)", (_n, url) => url.includes("/gateway/src/")],
   ["node internals (http, net, streams)", (_n, url) => url.startsWith("node:")],
   ["builtins (JSON, RegExp, …)", (_n, url) => url === ""],
@@ -47,8 +49,9 @@ function summarize(files: string[], top: number, after: string): void {
     const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
     const parent = new Map<number, number>();
     for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-    const stackHas = (id: number, fn: string): boolean => {
-      for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) if (nodes.get(at)?.callFrame.functionName === fn) return true;
+    const entries = new Set(after.split(",").filter(Boolean));
+    const stackHas = (id: number): boolean => {
+      for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) if (entries.has(nodes.get(at)?.callFrame.functionName ?? "")) return true;
       return false;
     };
     let started = after === "";
@@ -56,7 +59,7 @@ function summarize(files: string[], top: number, after: string): void {
       const node = nodes.get(profile.samples[i]!);
       if (!node) continue;
       if (!started) {
-        started = stackHas(node.id, after);
+        started = stackHas(node.id);
         if (!started) continue;
       }
       const { functionName, url, lineNumber } = node.callFrame;
@@ -85,12 +88,12 @@ function profilesIn(path: string): string[] {
 }
 
 const { values, positionals } = parseArgs({
-  options: { top: { type: "string", default: "25" }, after: { type: "string", default: "executeQueryPlan" } },
+  options: { top: { type: "string", default: "25" }, after: { type: "string", default: "executeQueryPlan,runPlan" } },
   allowPositionals: true,
 });
 const files = positionals.flatMap(profilesIn);
 if (files.length === 0) {
-  console.error("usage: npm run bench:profile -- <dir|file.cpuprofile> [--top 25] [--after executeQueryPlan]");
+  console.error("usage: npm run bench:profile -- <dir|file.cpuprofile> [--top 25] [--after executeQueryPlan,runPlan]");
   process.exitCode = 2;
 } else {
   summarize(files, Number(values.top), values.after);
