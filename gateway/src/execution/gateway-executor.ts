@@ -11,6 +11,7 @@ import { gatewayRequestContext } from "../private-apis/gateway-request-context.t
 import { execute, Kind, type DocumentNode, type GraphQLError, type OperationDefinitionNode, type SelectionSetNode } from "graphql";
 import type { RequestContext } from "../server/context.ts";
 import type { SupergraphSnapshot } from "../supergraph/snapshot.ts";
+import type { SubsequentPayload } from "../executor/run-deferred.ts";
 
 export interface ExecutionInput {
   readonly snapshot: SupergraphSnapshot;
@@ -24,12 +25,16 @@ export interface ExecutionInput {
   readonly source: string;
   readonly variables: Record<string, unknown>;
   readonly context: RequestContext;
+  /** The client accepts incremental delivery (multipart/mixed, SSE): `@defer` may be honoured. */
+  readonly incremental?: boolean | undefined;
 }
 
 export interface ExecutionOutput {
   readonly data?: Record<string, unknown> | null | undefined;
   readonly errors?: ReadonlyArray<GraphQLError | { message: string; extensions?: Record<string, unknown> }> | undefined;
   readonly extensions?: Record<string, unknown> | undefined;
+  /** `@defer`red parts, as they complete; present only when `incremental` was asked and honoured. */
+  readonly subsequent?: AsyncIterable<SubsequentPayload> | undefined;
 }
 
 export type Execute = (input: ExecutionInput) => Promise<ExecutionOutput>;

@@ -61,7 +61,8 @@ export function shareOperations(execute: Execute, options: OperationSharingOptio
   const table = new InFlightTable<ExecutionOutput, undefined>();
   return (input) => {
     const context = input.context;
-    const key = input.operation.operation === "query" && context.signal !== undefined ? sharingKey(input, options.propagatedHeaders) : undefined;
+    // An incremental answer is a stream one client reads: it is never shared.
+    const key = input.operation.operation === "query" && context.signal !== undefined && !input.incremental ? sharingKey(input, options.propagatedHeaders) : undefined;
     if (key === undefined) return execute(input);
     const leader = table.leaderOf(key);
     // Counted and logged through the request record (`sharedWith`, gateway_operations_shared_total).

@@ -6,6 +6,9 @@
  */
 import type { FetchNode, PlanNode, QueryPlan } from "@apollo/query-planner";
 import type { DocumentNode, GraphQLSchema } from "graphql";
+import type { Operation } from "@apollo/federation-internals";
+import { compileDefer, type DeferShape } from "./defer-plan.ts";
+import type { ShapeSchema } from "./response-shape.ts";
 import { compileRepresentation, type RepresentationWriter } from "./representations.ts";
 import { compileRewrites, type Rewrite } from "./rewrites.ts";
 
@@ -26,15 +29,23 @@ export type CompiledNode =
   | { readonly kind: "Parallel"; readonly nodes: readonly CompiledNode[] }
   | { readonly kind: "Flatten"; readonly path: ReadonlyArray<string | number>; readonly node: CompiledNode }
   | { readonly kind: "Fetch"; readonly fetch: CompiledFetch }
-  | { readonly kind: "Condition"; readonly variable: string; readonly ifClause: CompiledNode | undefined; readonly elseClause: CompiledNode | undefined };
+  | { readonly kind: "Condition"; readonly variable: string; readonly ifClause: CompiledNode | undefined; readonly elseClause: CompiledNode | undefined }
+  /** Only at the top of a plan (under Conditions) or as a deferred part's plan; never inside fetch groups. */
+  | { readonly kind: "Defer"; readonly defer: DeferShape };
+
+/** What compiling `Defer` nodes needs: the client's operation and the API schema's shapes. */
+export interface DeferContext {
+  readonly operation: Operation;
+  readonly shapes: ShapeSchema;
+}
 
 export type PlanCompilation = { readonly kind: "compiled"; readonly root: CompiledNode | undefined } | { readonly kind: "unsupported"; readonly reason: string };
 
-export function compilePlan(plan: QueryPlan, supergraphSchema: GraphQLSchema): PlanCompilation {
+export function compilePlan(plan: QueryPlan, supergraphSchema: GraphQLSchema, defer?: DeferContext): PlanCompilation {
   if (!plan.node) return { kind: "compiled", root: undefined };
   if (plan.node.kind === "Subscription") return { kind: "unsupported", reason: "subscription" };
   try {
-    return { kind: "compiled", root: compileNode(plan.node, supergraphSchema) };
+    return { kind: "compiled", root: compileTop(plan.node, supergraphSchema, defer) };
   } catch (e) {
     if (e instanceof Unsupported) return { kind: "unsupported", reason: e.message };
     throw e;
@@ -42,6 +53,24 @@ export function compilePlan(plan: QueryPlan, supergraphSchema: GraphQLSchema): P
 }
 
 class Unsupported extends Error {}
+
+/** The top of a plan: Conditions over a Defer, or any other node. */
+function compileTop(node: PlanNode, schema: GraphQLSchema, defer: DeferContext | undefined): CompiledNode {
+  if (node.kind === "Condition") {
+    return {
+      kind: "Condition",
+      variable: node.condition,
+      ifClause: node.ifClause ? compileTop(node.ifClause, schema, defer) : undefined,
+      elseClause: node.elseClause ? compileTop(node.elseClause, schema, defer) : undefined,
+    };
+  }
+  if (node.kind === "Defer") {
+    if (!defer) throw new Unsupported("defer");
+    const root = defer.operation.schema().schemaDefinition.rootType(defer.operation.rootKind)!;
+    return { kind: "Defer", defer: compileDefer(node, root, defer.operation, defer.shapes, (n) => compileNode(n, schema)) };
+  }
+  return compileNode(node, schema);
+}
 
 function compileNode(node: PlanNode, schema: GraphQLSchema): CompiledNode {
   switch (node.kind) {

@@ -14,7 +14,8 @@ import { GraphQLError } from "graphql";
 import type { Execute, ExecutionInput, ExecutionOutput } from "../execution/gateway-executor.ts";
 import type { SupergraphSnapshot } from "../supergraph/snapshot.ts";
 import { PreparedOperations, type PreparedOperation } from "./prepared-operations.ts";
-import { runPlan, type PlanRun } from "./run-plan.ts";
+import { conditionBranch, runPlan, type PlanRun } from "./run-plan.ts";
+import { runDeferred } from "./run-deferred.ts";
 import { shapeResponse } from "./shape-response.ts";
 
 export interface NativeExecuteOptions {
@@ -55,7 +56,7 @@ export function createNativeExecute(options: NativeExecuteOptions): Execute {
   async function execute(input: ExecutionInput, tracer: Tracer | undefined): Promise<ExecutionOutput> {
     let lookup;
     try {
-      lookup = cache.get(input.snapshot, input.queryHash, input.operationName, input.document, tracer ? (run) => inSyncSpan(tracer, "gateway.plan", run) : (run) => run());
+      lookup = cache.get(input.snapshot, input.queryHash, input.operationName, input.document, tracer ? (run) => inSyncSpan(tracer, "gateway.plan", run) : (run) => run(), input.incremental === true);
     } catch {
       // Planning failed: @apollo/gateway's executor reports it the way it always has.
       options.onFallback?.("planning error");
@@ -91,8 +92,19 @@ export function createNativeExecute(options: NativeExecuteOptions): Execute {
       tracer,
     };
     const gathered: Record<string, unknown> = {};
-    if (prepared.root) await runPlan(prepared.root, gathered, planRun);
     const shapes = snapshot.shapeSchema();
+    let top = prepared.root;
+    while (top?.kind === "Condition") top = conditionBranch(top, planRun);
+    if (top?.kind === "Defer") {
+      const deferred = await runDeferred(top.defer, prepared.shape.root, gathered, planRun, shapes);
+      return {
+        data: deferred.data,
+        ...(deferred.errors.length > 0 ? { errors: deferred.errors } : {}),
+        ...(deferred.valueCompletion.length > 0 ? { extensions: { valueCompletion: deferred.valueCompletion } } : {}),
+        subsequent: deferred.subsequent,
+      } as ExecutionOutput;
+    }
+    if (top) await runPlan(top, gathered, planRun);
     const post = () => {
       try {
         const shaped = shapeResponse(prepared.shape, shapes, gathered, input.variables);

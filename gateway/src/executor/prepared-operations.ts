@@ -5,7 +5,7 @@
  */
 import { operationFromDocument } from "@apollo/federation-internals";
 import type { QueryPlan } from "@apollo/query-planner";
-import type { DocumentNode } from "graphql";
+import { BREAK, visit, type DocumentNode } from "graphql";
 import type { SupergraphSnapshot } from "../supergraph/snapshot.ts";
 import { compilePlan, type CompiledNode } from "./compiled-plan.ts";
 import { compileResponseShape, type ResponseShape } from "./response-shape.ts";
@@ -27,12 +27,21 @@ export class PreparedOperations {
   constructor(private readonly maxEntries: number) {}
 
   /** The prepared operation, planning and compiling it on a miss (`plan` runs inside the caller's span). */
-  get(snapshot: SupergraphSnapshot, queryHash: string, operationName: string | undefined, document: DocumentNode, inPlanSpan: <T>(run: () => T) => T): PreparedLookup {
+  get(
+    snapshot: SupergraphSnapshot,
+    queryHash: string,
+    operationName: string | undefined,
+    document: DocumentNode,
+    inPlanSpan: <T>(run: () => T) => T,
+    incremental = false,
+  ): PreparedLookup {
     if (snapshot !== this.snapshot) {
       this.snapshot = snapshot;
       this.entries.clear();
     }
-    const key = operationName === undefined ? queryHash : `${queryHash}\n${operationName}`;
+    // A client that accepts incremental delivery gets @defer planned as Defer nodes: its own entry.
+    const deferred = incremental && hasDefer(document);
+    const key = `${operationName === undefined ? queryHash : `${queryHash}\n${operationName}`}${deferred ? "\n@defer" : ""}`;
     const known = this.entries.get(key);
     if (known) {
       // Refreshes its place in the eviction order.
@@ -40,20 +49,37 @@ export class PreparedOperations {
       this.entries.set(key, known);
       return { prepared: known, hit: true };
     }
-    const prepared = inPlanSpan(() => prepare(snapshot, document, operationName));
+    const prepared = inPlanSpan(() => prepare(snapshot, document, operationName, deferred));
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(key, prepared);
     return { prepared, hit: false };
   }
 }
 
-function prepare(snapshot: SupergraphSnapshot, document: DocumentNode, operationName: string | undefined): PreparedOperation {
+function prepare(snapshot: SupergraphSnapshot, document: DocumentNode, operationName: string | undefined, deferred: boolean): PreparedOperation {
   const schema = snapshot.federationApiSchema;
-  const plan = snapshot.planner().buildQueryPlan(operationFromDocument(schema, document, { operationName }));
-  const compiled = compilePlan(plan, snapshot.supergraphSchema);
-  if (compiled.kind === "unsupported") return { kind: "fallback", reason: compiled.reason };
+  const planner = deferred ? snapshot.deferPlanner() : snapshot.planner();
+  const plan = planner.buildQueryPlan(operationFromDocument(schema, document, { operationName }));
   // Built apart from the one the planner saw, as @apollo/gateway does: planning may normalize its input.
-  const shape = compileResponseShape(snapshot.shapeSchema(), operationFromDocument(schema, document, { operationName, validate: false }));
+  const operation = operationFromDocument(schema, document, { operationName, validate: false });
+  const compiled = compilePlan(plan, snapshot.supergraphSchema, deferred ? { operation, shapes: snapshot.shapeSchema() } : undefined);
+  if (compiled.kind === "unsupported") return { kind: "fallback", reason: compiled.reason };
+  const shape = compileResponseShape(snapshot.shapeSchema(), operation);
   if (shape.hasSchemaIntrospection) return { kind: "fallback", reason: "introspection" };
   return { kind: "native", plan, root: compiled.root, shape };
+}
+
+/** Whether the document uses `@defer` anywhere. */
+function hasDefer(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Directive(node) {
+      if (node.name.value === "defer") {
+        found = true;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }

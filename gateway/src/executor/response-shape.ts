@@ -126,6 +126,11 @@ export function compileResponseShape(shapeSchema: ShapeSchema, operation: Operat
   };
 }
 
+/** A selection set (a deferred fragment's, parsed from the plan) compiled on its own. */
+export function compileSelection(shapeSchema: ShapeSchema, schema: Schema, set: SelectionSet): readonly Entry[] {
+  return new ShapeCompiler(shapeSchema, schema).selectionSet(set);
+}
+
 class ShapeCompiler {
   private readonly compiled = new Map<SelectionSet, readonly Entry[]>();
   sawSchemaIntrospection = false;

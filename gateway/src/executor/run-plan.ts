@@ -61,14 +61,21 @@ async function runNode(node: CompiledNode, cursor: Cursor | undefined, run: Plan
       }
       return;
     case "Condition": {
-      let value = ownValue(run.variables, node.variable);
-      if (value === undefined) value = run.defaults[node.variable];
-      if (typeof value !== "boolean") throw new Error(`Invalid non-boolean value ${String(value)} for Boolean! variable $${node.variable}`);
-      const branch = value ? node.ifClause : node.elseClause;
+      const branch = conditionBranch(node, run);
       if (branch) await runNode(branch, cursor, run);
       return;
     }
+    case "Defer":
+      throw new Error("a Defer node runs through runDeferred, at the top of a plan");
   }
+}
+
+/** The branch of a Condition node the request's variables pick. */
+export function conditionBranch(node: Extract<CompiledNode, { kind: "Condition" }>, run: Pick<PlanRun, "variables" | "defaults">): CompiledNode | undefined {
+  let value = ownValue(run.variables, node.variable);
+  if (value === undefined) value = run.defaults[node.variable];
+  if (typeof value !== "boolean") throw new Error(`Invalid non-boolean value ${String(value)} for Boolean! variable $${node.variable}`);
+  return value ? node.ifClause : node.elseClause;
 }
 
 function moveInto(cursor: Cursor, path: ResponsePath): Cursor | undefined {

@@ -37,6 +37,25 @@ export function shapeResponse(shape: ResponseShape, types: ShapeSchema, input: R
   return { data: ok ? data : null, errors: run.errors };
 }
 
+/**
+ * One deferred fragment's data: `entries` applied to the object at `path` (an incremental
+ * delivery item), with error paths starting at `path`.
+ */
+export function shapeObject(
+  entries: ResponseShape["entries"],
+  types: ShapeSchema,
+  input: Record<string, unknown>,
+  parentType: RuntimeType,
+  path: ReadonlyArray<string | number>,
+  variables: Record<string, unknown>,
+): ShapedResponse {
+  const run = new ShapeRun(types, variables);
+  run.path.push(...path);
+  const data: Record<string, unknown> = {};
+  const ok = applySet(input, entries, data, run, parentType);
+  return { data: ok ? data : null, errors: run.errors };
+}
+
 function skipped(conditions: Conditions, variables: Record<string, unknown>): boolean {
   return (conditions.skip !== undefined && ifValue(conditions.skip, variables, "skip")) || (conditions.include !== undefined && !ifValue(conditions.include, variables, "include"));
 }

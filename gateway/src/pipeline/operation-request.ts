@@ -18,6 +18,8 @@ export interface OperationRequest {
   readonly extensions: Readonly<Record<string, unknown>> | undefined;
   /** A persisted operation's id (`documentId`, Relay's `doc_id` or `id`). */
   readonly documentId: string | undefined;
+  /** The client reads incremental delivery (multipart/mixed or an event stream): `@defer` is honoured. */
+  readonly incremental?: boolean;
 }
 
 export type RequestShapeFault = { readonly kind: "fault"; readonly code: ErrorCode; readonly message: string };

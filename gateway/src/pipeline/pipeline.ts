@@ -33,6 +33,7 @@ import type { DocumentStage } from "./document-stage.ts";
 import type { OperationRequest } from "./operation-request.ts";
 import { isRefusal, refuse, refuseAll, type Refusal } from "./refusal.ts";
 import { shapeErrors, type ErrorShaper } from "./error-shaping.ts";
+import type { SubsequentPayload } from "../executor/run-deferred.ts";
 import { inSpan } from "./spans.ts";
 
 export interface PipelineStages {
@@ -69,6 +70,11 @@ export interface Prepared {
   readonly coerced: Readonly<Record<string, unknown>>;
   /** Authorization removed something: the answer is completed with its nulls and errors. */
   readonly filtered: Filtered | undefined;
+  /**
+   * `@defer` is honoured: the client reads incremental delivery and authorization removed nothing
+   * (its nulls are put back into one whole answer, so a filtered operation is answered at once).
+   */
+  readonly incremental: boolean;
 }
 
 /** What `prepare` hands back: the operation, or the refusal; the charge either way (settled by `respond`). */
@@ -84,12 +90,21 @@ export interface OperationAnswer {
   readonly body: FormattedExecutionResult;
   /** The answer is a refusal of the request (no execution happened). */
   readonly refused: boolean;
+  /** `@defer`red parts after `body` (which then says `hasNext: true`), errors shaped. */
+  readonly subsequent?: AsyncIterable<FormattedSubsequentPayload> | undefined;
+}
+
+/** A subsequent payload of incremental delivery as the client receives it. */
+export interface FormattedSubsequentPayload {
+  readonly incremental?: ReadonlyArray<{ data: Record<string, unknown> | null; path: ReadonlyArray<string | number>; label?: string; errors?: GraphQLFormattedError[] }>;
+  readonly hasNext: boolean;
 }
 
 export interface ExecutionResultLike {
   readonly data?: Record<string, unknown> | null | undefined;
   readonly errors?: ReadonlyArray<unknown> | undefined;
   readonly extensions?: Record<string, unknown> | undefined;
+  readonly subsequent?: AsyncIterable<SubsequentPayload> | undefined;
 }
 
 export class OperationPipeline {
@@ -181,6 +196,7 @@ export class OperationPipeline {
       variables: { ...request.variables },
       coerced,
       filtered,
+      incremental: request.incremental === true && filtered === undefined,
     };
   }
 
@@ -217,7 +233,24 @@ export class OperationPipeline {
       for (const [name, value] of Object.entries(settlement.headers)) if (!(name in headers)) headers[name] = value;
       if (settlement.report) body = { ...body, extensions: { ...body.extensions, cost: settlement.report } };
     }
-    return { status, headers, body, refused: outcome.kind === "refused" };
+    const subsequent = outcome.kind === "prepared" && result?.subsequent ? this.shapeSubsequent(result.subsequent, context) : undefined;
+    if (subsequent) body = { ...body, hasNext: true } as FormattedExecutionResult;
+    return { status, headers, body, refused: outcome.kind === "refused", ...(subsequent ? { subsequent } : {}) };
+  }
+
+  /** Deferred parts with every error shaped as the first payload's are. */
+  private async *shapeSubsequent(payloads: AsyncIterable<SubsequentPayload>, context: RequestContext): AsyncIterable<FormattedSubsequentPayload> {
+    for await (const payload of payloads) {
+      if (!payload.incremental) {
+        yield { hasNext: payload.hasNext };
+        continue;
+      }
+      const incremental = payload.incremental.map((item) => {
+        const errors = item.errors ? shapeErrors(item.errors, this.stages.shapeError, context) : undefined;
+        return { data: item.data, path: item.path, ...(item.label !== undefined ? { label: item.label } : {}), ...(errors && errors.length > 0 ? { errors } : {}) };
+      });
+      yield { incremental, hasNext: payload.hasNext };
+    }
   }
 }
 

@@ -24,6 +24,7 @@ import type { LandingPage } from "./landing-page.ts";
 import { openRequestContext } from "./request-context.ts";
 import { sendJson, type RouteHandler } from "./routes.ts";
 import { serializeResult } from "./serialize-result.ts";
+import { acceptsMultipart, sendMultipart } from "./multipart.ts";
 import { acceptsEventStream } from "../subscriptions/sse-handler.ts";
 import type { RestHandler } from "../rest/rest-handler.ts";
 
@@ -103,7 +104,9 @@ export function createHttpHandler(options: HttpHandlerOptions) {
     if (options.eventStream && method !== "HEAD" && acceptsEventStream(req.headers.accept)) {
       return options.eventStream(req, res, requestId);
     }
-    const mediaType = negotiateMediaType(req.headers.accept);
+    // `@defer` is honoured only for a client that reads multipart/mixed, and never in a batch.
+    const multipart = acceptsMultipart(req.headers.accept);
+    const mediaType = negotiateMediaType(req.headers.accept) ?? (multipart ? "application/json" : undefined);
     if (method !== "POST" && options.landingPage && rawSearch === "" && prefersHtml(req.headers.accept)) {
       const html = await options.landingPage();
       res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-length": Buffer.byteLength(html) });
@@ -121,6 +124,7 @@ export function createHttpHandler(options: HttpHandlerOptions) {
       if (read.kind === "aborted") return;
       operations = read.operations;
       batch = read.batch;
+      if (multipart && !batch) operations = operations.map((o) => ("kind" in o ? o : { ...o, incremental: true }));
     } else {
       if (options.csrfPrevention && !preflightHeaders.some((h) => req.headers[h] !== undefined)) {
         return fail(
@@ -134,13 +138,19 @@ export function createHttpHandler(options: HttpHandlerOptions) {
       for (const [key, value] of params) fields[key] = value;
       const built = operationRequestFrom(fields, "http-get");
       if ("kind" in built) return fail(res, built.code, built.message);
-      operations = [built];
+      operations = [multipart ? { ...built, incremental: true } : built];
     }
 
     const context = openRequestContext(req, res, requestId, contextOptions);
     try {
       const answers: OperationAnswer[] = [];
       for (const operation of operations) answers.push(await runOperation(options.pipeline, options.execute, operation, context));
+      const streamed = !batch ? answers[0]!.subsequent : undefined;
+      if (streamed) {
+        recordResult(context, answers[0]!.body);
+        for (const [name, value] of Object.entries(answers[0]!.headers)) res.setHeader(name, value);
+        return await sendMultipart(res, serializeResult(answers[0]!.body), streamed);
+      }
       const body = batch ? `[${answers.map((a) => serializeResult(a.body)).join(",")}]` : serializeResult(answers[0]!.body);
       recordResult(context, batch ? { errors: answers.flatMap((a) => a.body.errors ?? []) } : answers[0]!.body);
       const status = batch ? 200 : statusFor(answers[0]!.status, answers[0]!.body.errors?.[0]?.extensions?.code, mediaType);

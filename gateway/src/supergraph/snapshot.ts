@@ -34,6 +34,8 @@ export interface SupergraphSnapshot {
   readonly costDirectives: CostDirectives;
   /** The query planner over this supergraph, built on first use. */
   planner(): QueryPlanner;
+  /** The planner with incremental delivery on (`@defer` becomes Defer nodes), for clients that accept it; built on first use. */
+  deferPlanner(): QueryPlanner;
   /** The API schema's types as the executor's response shaping reads them, built on first use. */
   shapeSchema(): ShapeSchema;
 }
@@ -45,11 +47,13 @@ export function buildSnapshot(loaded: LoadedSupergraph): SupergraphSnapshot {
   for (const subgraph of supergraph.subgraphs()) subgraphUrls.set(subgraph.name, subgraph.url);
   let planner: QueryPlanner | undefined;
   let shapeSchema: ShapeSchema | undefined;
+  let deferPlanner: QueryPlanner | undefined;
   return Object.freeze({
     sdl: loaded.sdl,
     gatewaySdl: loaded.gatewaySdl,
     hash: createHash("sha256").update(loaded.sdl).digest("hex"),
-    apiSchema: federationApiSchema.toGraphQLJSSchema(),
+    // With @defer defined, so documents using it validate; it is honoured for clients that read incremental delivery.
+    apiSchema: federationApiSchema.toGraphQLJSSchema({ includeDefer: true }),
     federationApiSchema,
     supergraphSchema: supergraph.schema.toGraphQLJSSchema(),
     federationSupergraph: supergraph,
@@ -57,6 +61,7 @@ export function buildSnapshot(loaded: LoadedSupergraph): SupergraphSnapshot {
     authRequirements: readAuthRequirements(loaded.sdl),
     costDirectives: costDirectivesFrom(loaded.sdl),
     planner: () => (planner ??= new QueryPlanner(supergraph)),
+    deferPlanner: () => (deferPlanner ??= new QueryPlanner(supergraph, { incrementalDelivery: { enableDefer: true } })),
     shapeSchema: () => (shapeSchema ??= new ShapeSchema(federationApiSchema)),
   });
 }
