@@ -161,6 +161,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const subscriptions = config.subscriptions.enabled
     ? setupSubscriptions(config.subscriptions, {
         pipeline,
+        execute,
         registry: subgraphs,
         logger,
         graphqlPath: "/graphql",

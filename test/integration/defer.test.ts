@@ -2,7 +2,8 @@
  * `@defer` over HTTP: a client that reads multipart/mixed gets the primary part first and each
  * deferred fragment as it completes, parsed here by meros (the multipart reader Apollo Client's
  * and urql's transports use); put back together, the parts equal the answer to the same query
- * without @defer. A client that does not accept multipart gets the whole answer at once.
+ * without @defer. The same parts arrive as events over SSE. A client that accepts neither gets
+ * the whole answer at once.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -61,6 +62,27 @@ function postMultipart(query: string, token: string): Promise<{ status: number; 
     req.on("error", reject);
     req.end(JSON.stringify({ query }));
   });
+}
+
+/** POSTs over GraphQL-over-SSE and returns the `next` events' payloads, checking the stream completes. */
+async function postEventStream(query: string, token: string): Promise<{ status: number; events: Part[]; body: unknown }> {
+  const response = await fetch(system.gateway.url, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "text/event-stream", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query }),
+  });
+  const raw = await response.text();
+  if (!String(response.headers.get("content-type")).startsWith("text/event-stream")) return { status: response.status, events: [], body: JSON.parse(raw) };
+  const events: Part[] = [];
+  let completed = false;
+  for (const block of raw.split("\n\n")) {
+    const event = /^event: (\w+)/m.exec(block)?.[1];
+    const data = /^data: ?(.*)$/m.exec(block)?.[1];
+    if (event === "next") events.push(JSON.parse(data!) as Part);
+    if (event === "complete") completed = true;
+  }
+  assert.ok(completed, "the stream ends with a complete event");
+  return { status: response.status, events, body: undefined };
 }
 
 async function text(stream: AsyncIterable<Buffer | string>): Promise<string> {
@@ -126,5 +148,30 @@ describe("@defer over multipart/mixed", () => {
     assert.match(contentType, /^application\/json/);
     assert.equal(parts.length, 1);
     assert.equal((parts[0] as { hasNext?: boolean }).hasNext, undefined);
+  });
+});
+
+describe("@defer over Server-Sent Events", () => {
+  it("sends the first payload and each deferred part as next events, assembling to the whole answer", async () => {
+    const { status, events } = await postEventStream(DEFERRED, alice);
+    assert.equal(status, 200);
+    assert.ok(events.length >= 2);
+    assert.equal(events[0]!.hasNext, true);
+    assert.equal(events.at(-1)!.hasNext, false);
+    const whole = await gql(system.gateway.url, WHOLE, { token: alice });
+    assert.equal(canonicalJson(assemble(events)), canonicalJson(whole.data));
+  });
+
+  it("answers a query without @defer as one next event", async () => {
+    const { events } = await postEventStream(WHOLE, alice);
+    assert.equal(events.length, 1);
+    assert.equal(events[0]!.hasNext, undefined);
+    assert.equal(events[0]!.data!.orders.edges.length, 3);
+  });
+
+  it("refuses a mutation over an event stream, which any page could open with a GET", async () => {
+    const { status, body } = await postEventStream(`mutation { login(email: "a@example.com", password: "x") { accessToken } }`, alice);
+    assert.equal(status, 405);
+    assert.equal((body as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code, "MUTATION_OVER_GET");
   });
 });

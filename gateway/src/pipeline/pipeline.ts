@@ -254,7 +254,7 @@ export class OperationPipeline {
   }
 }
 
-/** GET runs only queries; plain requests never subscriptions; streams only subscriptions. */
+/** GET runs only queries; plain requests never subscriptions; graphql-ws only subscriptions; SSE queries and subscriptions. */
 function transportRefusal(request: OperationRequest, operation: OperationDefinitionNode): Refusal | undefined {
   const type = operation.operation;
   switch (request.transport) {
@@ -266,6 +266,9 @@ function transportRefusal(request: OperationRequest, operation: OperationDefinit
     case "rest":
       return type === "subscription" ? subscriptionOverHttp() : undefined;
     case "sse":
+      // A query's answer (and its @defer parts) as events. Never a mutation: an event stream may be
+      // opened by a GET any page can make (EventSource), and a mutation needs a POST.
+      return type === "mutation" ? refuse("MUTATION_OVER_GET", "Mutations are not run over an event stream; send them as a plain POST", {}, { allow: "POST" }) : undefined;
     case "websocket":
       return type === "subscription" ? undefined : refuse("SUBSCRIPTION_ONLY", `Only subscriptions are served here; send a ${type} as a plain POST request`);
   }

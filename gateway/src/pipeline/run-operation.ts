@@ -6,13 +6,17 @@
 import type { Execute } from "../execution/gateway-executor.ts";
 import type { RequestContext } from "../server/context.ts";
 import type { OperationRequest, RequestShapeFault } from "./operation-request.ts";
-import type { OperationAnswer, OperationPipeline } from "./pipeline.ts";
+import type { OperationAnswer, OperationPipeline, Preparation } from "./pipeline.ts";
 import { refuse } from "./refusal.ts";
 
 export async function runOperation(pipeline: OperationPipeline, execute: Execute, request: OperationRequest | RequestShapeFault, context: RequestContext): Promise<OperationAnswer> {
   // A request of the wrong shape (a batch element, say) is answered on its own.
   if ("kind" in request) return pipeline.respond({ outcome: refuse(request.code, request.message), charge: undefined }, undefined, context);
-  const preparation = await pipeline.prepare(request, context);
+  return answerPrepared(pipeline, execute, await pipeline.prepare(request, context), context);
+}
+
+/** Execution of what the pipeline prepared (when it admitted it), and the shaped answer. */
+export async function answerPrepared(pipeline: OperationPipeline, execute: Execute, preparation: Preparation, context: RequestContext): Promise<OperationAnswer> {
   let result;
   if (preparation.outcome.kind === "prepared") {
     const prepared = preparation.outcome;

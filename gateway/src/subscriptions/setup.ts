@@ -23,11 +23,14 @@ import { createEventStreamHandler } from "./sse-handler.ts";
 import { UpstreamHub } from "./upstream.ts";
 import { createWsServer } from "./ws-server.ts";
 import type { OperationObserver } from "../telemetry/request-telemetry.ts";
+import type { Execute } from "../execution/gateway-executor.ts";
 
 export { acceptsEventStream } from "./sse-handler.ts";
 
 export interface SubscriptionsDeps {
   pipeline: OperationPipeline;
+  /** Runs queries and mutations that arrive over SSE (their answer and @defer parts become events). */
+  execute?: Execute;
   registry: SubgraphRegistry;
   logger: Logger;
   graphqlPath: string;
@@ -81,7 +84,7 @@ export function setupSubscriptions(config: SubscriptionsConfig, deps: Subscripti
     maxQueuedEvents: config.maxQueuedEvents,
     shapeError: deps.shapeError,
   });
-  const subscribe = createSubscribe(deps.pipeline, service);
+  const subscribe = createSubscribe(deps.pipeline, service, deps.execute, config.maxQueuedEvents);
   const ws = createWsServer({ subscribe, config, path: deps.graphqlPath, logger, authenticate: deps.authenticate, clientAddressOf: deps.clientAddressOf, observe: deps.observe });
   const sse = createEventStreamHandler({ subscribe, config, logger, clientAddressOf: deps.clientAddressOf, bodyTimeoutMs: deps.bodyTimeoutMs });
 

@@ -1,8 +1,8 @@
 /**
  * The client-facing Server-Sent Events transport: GraphQL over SSE in "distinct connections"
  * mode. A GET (`?query=…&variables=…`) or POST (JSON body) to the GraphQL path with
- * `Accept: text/event-stream` starts one subscription; each result is an `event: next`, the end
- * an `event: complete`. Faults found before the stream starts (bad token, bad document, limits)
+ * `Accept: text/event-stream` starts one subscription (or runs one query or mutation, whose answer
+ * and `@defer` parts are the events); each result is an `event: next`, the end an `event: complete`. Faults found before the stream starts (bad token, bad document, limits)
  * are answered as the rest of the edge answers them: JSON with a code and a 4xx. Once streaming,
  * an ending error (TOKEN_EXPIRED, SUBGRAPH_UNAVAILABLE) is a last `next` with `errors`, then
  * `complete`. Comment lines keep idle streams open through proxies.
@@ -120,7 +120,8 @@ async function readParams(req: IncomingMessage, limit: number, timeoutMs: number
     fields = body as Record<string, unknown>;
   }
   const request = operationRequestFrom(fields, "sse");
-  return "kind" in request ? request : { kind: "ok", request };
+  // An event stream carries incremental delivery: a query's @defer parts are events of their own.
+  return "kind" in request ? request : { kind: "ok", request: { ...request, incremental: true } };
 }
 
 function fail(res: ServerResponse, code: ErrorCode, message: string, headers: Record<string, string> = {}): void {
