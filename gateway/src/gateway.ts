@@ -128,7 +128,10 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
           fallback: apolloExecute,
           tracer: telemetry.tracer,
           onLookup: metrics && ((hit) => metrics.queryPlanLookup(hit)),
-          onFallback: (reason) => logger.debug({ reason }, "operation handed to @apollo/gateway's executor"),
+          onFallback: (reason) => {
+            metrics?.executorFallback(reason);
+            logger.debug({ reason }, "operation handed to @apollo/gateway's executor");
+          },
         })
       : apolloExecute;
   // Identical in-flight queries of one caller share one execution, after every stage ran for each of them.

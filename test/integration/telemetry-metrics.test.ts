@@ -12,7 +12,7 @@ let system: ObservedSystem;
 let metricsUrl: string;
 
 before(async () => {
-  system = await startObservedSystem({ telemetry: { metrics: { operationNames: ["Ping"], maxOperationNames: 20 } } });
+  system = await startObservedSystem({ telemetry: { metrics: { operationNames: ["Ping"], maxOperationNames: 20 } }, operations: { introspection: true } });
   metricsUrl = system.gateway.metricsUrl!;
 });
 after(() => system.close());
@@ -66,6 +66,15 @@ describe("/metrics", () => {
     const after = await scrape(metricsUrl);
     const delta = (result: string) => sample(after, "gateway_query_plan_cache_lookups_total", { result }) - sample(before, "gateway_query_plan_cache_lookups_total", { result });
     assert.deepEqual({ miss: delta("miss"), hit: delta("hit") }, { miss: 1, hit: 1 });
+  });
+
+  it("counts operations our executor hands to @apollo/gateway's, by reason, and none it runs itself", async () => {
+    const before = await scrape(metricsUrl);
+    await postGraphQL(system.gateway.url, "query Mixed { me { id } __schema { queryType { name } } }");
+    await postGraphQL(system.gateway.url, "query Plain { me { id } }");
+    const after = await scrape(metricsUrl);
+    const delta = (reason: string) => sample(after, "gateway_executor_fallbacks_total", { reason }) - sample(before, "gateway_executor_fallbacks_total", { reason });
+    assert.equal(delta("introspection"), 1);
   });
 });
 

@@ -90,6 +90,7 @@ export class GatewayMetrics implements UpstreamMetrics {
   private readonly rateLimitDecisions: Counter<"policy" | "decision">;
   private readonly cost: Histogram<"kind">;
   private readonly planCache: Counter<"result">;
+  private readonly executorFallbacks: Counter<"reason">;
   private readonly sharedOperations: Counter;
   private readonly supergraphReloads: Counter<"result" | "reason">;
   private readonly supergraphRefused: Gauge;
@@ -119,6 +120,11 @@ export class GatewayMetrics implements UpstreamMetrics {
     this.rateLimitDecisions = counter("gateway_rate_limit_decisions_total", "Rate-limit decisions by policy and decision (allowed, rejected, would-reject in measure mode).", ["policy", "decision"]);
     this.cost = histogram("gateway_operation_cost", "Operation cost: the static estimate before execution and, when measured, the actual cost.", ["kind"], costBuckets);
     this.planCache = counter("gateway_query_plan_cache_lookups_total", "Query-plan cache lookups by result (hit, miss).", ["result"]);
+    this.executorFallbacks = counter(
+      "gateway_executor_fallbacks_total",
+      "Operations our executor handed to @apollo/gateway's, by reason (introspection, context rewrites, planning error).",
+      ["reason"],
+    );
     this.sharedOperations = counter("gateway_operations_shared_total", "Requests answered by an identical query already executing for the same caller, instead of an execution of their own.");
     this.supergraphReloads = counter("gateway_supergraph_reloads_total", "Supergraph reload attempts by result (applied, unchanged, refused) and reason of a refusal (unreadable, invalid; none otherwise).", ["result", "reason"]);
     this.supergraphRefused = new Gauge({ name: "gateway_supergraph_reload_refused", help: "1 while the supergraph file holds a schema the gateway refused (the previous one still serves), else 0.", registers });
@@ -195,6 +201,10 @@ export class GatewayMetrics implements UpstreamMetrics {
     this.fetchesInFlight.dec({ subgraph });
     this.fetchSeconds.observe(labels, seconds);
     if (error !== undefined) this.fetchErrors.inc({ ...labels, kind: error });
+  }
+
+  executorFallback(reason: string): void {
+    this.executorFallbacks.inc({ reason });
   }
 
   queryPlanLookup(hit: boolean): void {
