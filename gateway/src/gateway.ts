@@ -30,6 +30,7 @@ import { dedupLayer } from "./subgraph/dedup-layer.ts";
 import { shareOperations } from "./execution/operation-sharing.ts";
 import { createGatewayExecute } from "./execution/gateway-executor.ts";
 import { createNativeExecute } from "./executor/native-execute.ts";
+import { loadHivePlanner } from "./executor/hive-plans.ts";
 import { createDocumentStage } from "./pipeline/document-stage.ts";
 import { createErrorShaper } from "./pipeline/error-shaping.ts";
 import { OperationPipeline } from "./pipeline/pipeline.ts";
@@ -121,11 +122,13 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const usage = await setupUsage(config, { supergraph, snapshot: () => snapshot, logger, registry: telemetry.metrics?.registry });
   const loadedGateway = await gateway.load();
   const apolloExecute = createGatewayExecute(() => loadedGateway.executor);
+  if (config.operations.executor === "native" && config.operations.planner === "hive-rust") loadHivePlanner();
   const planExecute =
     config.operations.executor === "native"
       ? createNativeExecute({
           service: (current, name) => subgraphs.dataSourceFor(name, current.subgraphUrls.get(name) ?? ""),
           fallback: apolloExecute,
+          planner: config.operations.planner,
           tracer: telemetry.tracer,
           onLookup: metrics && ((hit) => metrics.queryPlanLookup(hit)),
           onFallback: (reason) => {

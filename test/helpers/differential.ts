@@ -35,6 +35,8 @@ export type Tamper = (service: string, body: { data?: unknown; errors?: unknown[
 
 export interface DifferentialSystem {
   readonly snapshot: SupergraphSnapshot;
+  /** Our executor alone, on plans from the given planner: the canonical result and which planner planned it. */
+  runOurs(query: string, options: { planner: "apollo" | "hive-rust"; variables?: Record<string, unknown> }): Promise<{ ours: string; plannedBy: string | undefined }>;
   run(query: string, options?: { variables?: Record<string, unknown>; operationName?: string; tamper?: Tamper }): Promise<{ apollo: string; ours: string; fetches: { apollo: number; ours: number } }>;
 }
 
@@ -65,8 +67,34 @@ export function systemFromSupergraph(sdl: string, subgraphs: readonly InProcessS
     return byName;
   };
 
+  const contextFor = (): RequestContext => ({
+    requestId: "differential",
+    logger,
+    headers: {},
+    clientAddress: "127.0.0.1",
+    authorization: undefined,
+    signal: new AbortController().signal,
+    startedAt: 0,
+    principal: anonymous,
+  });
+
   return {
     snapshot,
+    async runOurs(query, options) {
+      const document = parse(query);
+      const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
+      const ourSources = sources(undefined, { n: 0 });
+      let plannedBy: string | undefined;
+      const native = createNativeExecute({
+        service: (_s, name) => ourSources[name],
+        fallback: () => Promise.reject(new Error("the native executor handed this operation to the fallback")),
+        tracer: undefined,
+        planner: options.planner,
+        onPrepared: (by) => (plannedBy = by),
+      });
+      const ours = await native({ snapshot, document, operation, operationName: undefined, queryHash: query, source: query, variables: options.variables ?? {}, context: contextFor() });
+      return { ours: canonical(ours), plannedBy };
+    },
     async run(query, options = {}) {
       const document = parse(query);
       const operation = document.definitions.find(

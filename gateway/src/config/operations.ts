@@ -80,6 +80,12 @@ export const operationsConfigSchema = z.strictObject({
    * `apollo`, `@apollo/gateway`'s for everything. Default native.
    */
   executor: z.enum(["native", "apollo"]).default("native"),
+  /**
+   * Which query planner plans for the native executor: `apollo` (`@apollo/query-planner`), or
+   * `hive-rust` (Hive Router's Rust planner, glibc Linux and macOS only), which plans some shapes
+   * Apollo's gets wrong and hands what its translation does not cover to Apollo's. Default apollo.
+   */
+  planner: z.enum(["apollo", "hive-rust"]).default("apollo"),
   /** Whole-request deadline in ms: past it, subgraph fetches are cancelled and the client gets what is done. Default 30000. */
   requestTimeoutMs: limit.default(30_000),
   /** Introspection; default on in development mode, off in production. */

@@ -13,7 +13,7 @@ import type { GatewayGraphQLRequestContext } from "@apollo/server-gateway-interf
 import { GraphQLError } from "graphql";
 import type { Execute, ExecutionInput, ExecutionOutput } from "../execution/gateway-executor.ts";
 import type { SupergraphSnapshot } from "../supergraph/snapshot.ts";
-import { PreparedOperations, type PreparedOperation } from "./prepared-operations.ts";
+import { PreparedOperations, type PlannerName, type PreparedOperation } from "./prepared-operations.ts";
 import { conditionBranch, runPlan, type PlanRun } from "./run-plan.ts";
 import { runDeferred } from "./run-deferred.ts";
 import { shapeResponse } from "./shape-response.ts";
@@ -30,10 +30,14 @@ export interface NativeExecuteOptions {
   readonly onFallback?: (reason: string) => void;
   /** Most prepared operations kept; default 2,000. */
   readonly maxPrepared?: number;
+  /** Which planner plans (`operations.planner`); default apollo. */
+  readonly planner?: PlannerName;
+  /** Which planner planned each operation prepared (tests, debugging). */
+  readonly onPrepared?: (plannedBy: PlannerName) => void;
 }
 
 export function createNativeExecute(options: NativeExecuteOptions): Execute {
-  const cache = new PreparedOperations(options.maxPrepared ?? 2000);
+  const cache = new PreparedOperations(options.maxPrepared ?? 2000, options.planner ?? "apollo");
   const tracer = options.tracer;
   return (input) => {
     if (!tracer) return execute(input, undefined);
@@ -64,6 +68,7 @@ export function createNativeExecute(options: NativeExecuteOptions): Execute {
     }
     options.onLookup?.(lookup.hit);
     const prepared = lookup.prepared;
+    if (!lookup.hit && prepared.kind === "native") options.onPrepared?.(prepared.plannedBy);
     if (prepared.kind === "fallback") {
       options.onFallback?.(prepared.reason);
       return options.fallback(input);

@@ -5,15 +5,25 @@
  */
 import { operationFromDocument } from "@apollo/federation-internals";
 import type { QueryPlan } from "@apollo/query-planner";
-import { BREAK, visit, type DocumentNode } from "graphql";
+import { BREAK, print, visit, type DocumentNode } from "graphql";
+import { hivePlanner } from "./hive-plans.ts";
 import type { SupergraphSnapshot } from "../supergraph/snapshot.ts";
 import { compilePlan, type CompiledNode } from "./compiled-plan.ts";
 import { compileResponseShape, type ResponseShape } from "./response-shape.ts";
 
 export type PreparedOperation =
-  | { readonly kind: "native"; readonly plan: QueryPlan; readonly root: CompiledNode | undefined; readonly shape: ResponseShape }
+  | {
+      readonly kind: "native";
+      readonly plan: QueryPlan;
+      readonly root: CompiledNode | undefined;
+      readonly shape: ResponseShape;
+      /** Which planner made `plan` (hive-rust hands what it cannot translate to apollo). */
+      readonly plannedBy: PlannerName;
+    }
   /** Run by `@apollo/gateway`'s executor; `reason` names why (for the metric and the note). */
   | { readonly kind: "fallback"; readonly reason: string };
+
+export type PlannerName = "apollo" | "hive-rust";
 
 export interface PreparedLookup {
   readonly prepared: PreparedOperation;
@@ -22,9 +32,13 @@ export interface PreparedLookup {
 
 export class PreparedOperations {
   private snapshot: SupergraphSnapshot | undefined;
+  private hive: ReturnType<typeof hivePlanner> | undefined;
   private readonly entries = new Map<string, PreparedOperation>();
 
-  constructor(private readonly maxEntries: number) {}
+  constructor(
+    private readonly maxEntries: number,
+    private readonly planner: PlannerName = "apollo",
+  ) {}
 
   /** The prepared operation, planning and compiling it on a miss (`plan` runs inside the caller's span). */
   get(
@@ -37,6 +51,7 @@ export class PreparedOperations {
   ): PreparedLookup {
     if (snapshot !== this.snapshot) {
       this.snapshot = snapshot;
+      this.hive = this.planner === "hive-rust" ? hivePlanner(snapshot.gatewaySdl) : undefined;
       this.entries.clear();
     }
     // A client that accepts incremental delivery gets @defer planned as Defer nodes: its own entry.
@@ -49,24 +64,32 @@ export class PreparedOperations {
       this.entries.set(key, known);
       return { prepared: known, hit: true };
     }
-    const prepared = inPlanSpan(() => prepare(snapshot, document, operationName, deferred));
+    const prepared = inPlanSpan(() => prepare(snapshot, document, operationName, deferred, this.hive));
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(key, prepared);
     return { prepared, hit: false };
   }
 }
 
-function prepare(snapshot: SupergraphSnapshot, document: DocumentNode, operationName: string | undefined, deferred: boolean): PreparedOperation {
+function prepare(
+  snapshot: SupergraphSnapshot,
+  document: DocumentNode,
+  operationName: string | undefined,
+  deferred: boolean,
+  hive: ReturnType<typeof hivePlanner> | undefined,
+): PreparedOperation {
   const schema = snapshot.federationApiSchema;
-  const planner = deferred ? snapshot.deferPlanner() : snapshot.planner();
-  const plan = planner.buildQueryPlan(operationFromDocument(schema, document, { operationName }));
+  const fromHive = hive && !deferred ? hive(print(document), operationName) : undefined;
+  const plannedBy: PlannerName = fromHive?.kind === "planned" ? "hive-rust" : "apollo";
+  const plan =
+    fromHive?.kind === "planned" ? fromHive.plan : (deferred ? snapshot.deferPlanner() : snapshot.planner()).buildQueryPlan(operationFromDocument(schema, document, { operationName }));
   // Built apart from the one the planner saw, as @apollo/gateway does: planning may normalize its input.
   const operation = operationFromDocument(schema, document, { operationName, validate: false });
   const compiled = compilePlan(plan, snapshot.supergraphSchema, deferred ? { operation, shapes: snapshot.shapeSchema() } : undefined);
   if (compiled.kind === "unsupported") return { kind: "fallback", reason: compiled.reason };
   const shape = compileResponseShape(snapshot.shapeSchema(), operation);
   if (shape.hasSchemaIntrospection) return { kind: "fallback", reason: "introspection" };
-  return { kind: "native", plan, root: compiled.root, shape };
+  return { kind: "native", plan, root: compiled.root, shape, plannedBy };
 }
 
 /** Whether the document uses `@defer` anywhere. */

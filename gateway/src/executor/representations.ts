@@ -17,8 +17,10 @@ export function compileRepresentation(schema: GraphQLSchema, selections: readonl
   const steps = selections.flatMap((selection): Step[] => {
     if (selection.kind === "Field") {
       const responseName = selection.alias ?? selection.name;
+      // Plans from Hive's planner (hive-plans.ts) may read the value under another key than the one sent.
+      const source = (selection as { source?: string }).source ?? responseName;
       const sub = selection.selections ? compileRepresentation(schema, selection.selections) : undefined;
-      return [{ kind: "field", responseName, inherited: isInheritedName(responseName), sub }];
+      return [{ kind: "field", responseName, source, inherited: isInheritedName(responseName) || isInheritedName(source), sub }];
     }
     // An inline fragment without a type condition selects nothing here, as in @apollo/gateway.
     if (!selection.typeCondition) return [];
@@ -28,7 +30,7 @@ export function compileRepresentation(schema: GraphQLSchema, selections: readonl
 }
 
 type Step =
-  | { readonly kind: "field"; readonly responseName: string; readonly inherited: boolean; readonly sub: RepresentationWriter | undefined }
+  | { readonly kind: "field"; readonly responseName: string; readonly source: string; readonly inherited: boolean; readonly sub: RepresentationWriter | undefined }
   | { readonly kind: "fragment"; readonly applies: (typename: unknown) => boolean; readonly sub: RepresentationWriter };
 
 function write(steps: readonly Step[], source: unknown): Record<string, unknown> | null {
@@ -37,7 +39,7 @@ function write(steps: readonly Step[], source: unknown): Record<string, unknown>
   const result: Record<string, unknown> = {};
   for (const step of steps) {
     if (step.kind === "field") {
-      const value = step.inherited ? ownValue(from, step.responseName) : from[step.responseName];
+      const value = step.inherited ? ownValue(from, step.source) : from[step.source];
       if (value === undefined) return null;
       let out: unknown;
       if (Array.isArray(value)) out = step.sub ? value.map(step.sub) : value;
