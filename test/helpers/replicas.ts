@@ -84,6 +84,11 @@ export class Replica {
     await this.signal("SIGKILL");
   }
 
+  /** SIGHUP: re-read the supergraph and the manifest. */
+  hangUp(): void {
+    if (this.running) this.child!.kill("SIGHUP");
+  }
+
   /** SIGTERM, as an orchestrator stops it; resolves with the exit code. */
   async terminate(): Promise<number | null> {
     return this.signal("SIGTERM");
