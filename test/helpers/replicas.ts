@@ -84,6 +84,11 @@ export class Replica {
     await this.signal("SIGKILL");
   }
 
+  /** The process id while it runs (bench:memory signals it). */
+  get pid(): number | undefined {
+    return this.running ? this.child!.pid : undefined;
+  }
+
   /** SIGHUP: re-read the supergraph and the manifest. */
   hangUp(): void {
     if (this.running) this.child!.kill("SIGHUP");
