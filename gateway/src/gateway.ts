@@ -20,6 +20,7 @@ import { clientAddressResolver } from "./server/client-address.ts";
 import { answerClientError } from "./server/client-errors.ts";
 import { createCors } from "./server/cors.ts";
 import { createHttpHandler } from "./server/http-handler.ts";
+import { manifestMetrics } from "./hardening/manifest-metrics.ts";
 import { ManifestSource } from "./hardening/manifest-source.ts";
 import { apqEnabled } from "./config/operations.ts";
 import { createReadiness } from "./server/readiness.ts";
@@ -141,7 +142,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         watch: persisted.watchManifest,
         pollIntervalMs: persisted.manifestPollIntervalMs,
         logger,
-        ...(telemetry.metrics ? { registry: telemetry.metrics.registry } : {}),
+        ...(telemetry.metrics ? { metrics: manifestMetrics(telemetry.metrics.registry) } : {}),
       })
     : undefined;
   const shapeError = createErrorShaper({ mask: !development, clientFacingCodes: config.errors.clientFacingCodes });

@@ -9,13 +9,12 @@
  */
 import { createHash } from "node:crypto";
 import { unwatchFile, watchFile, type Stats } from "node:fs";
-import { Counter, Gauge, type Registry } from "prom-client";
 import { parse } from "graphql";
 import type { Logger } from "../logging/logger.ts";
+import type { ManifestMetrics, ManifestReloadResult } from "./manifest-metrics.ts";
 import { createPersistedOperations, loadManifest, type PersistedOperations } from "./persisted-operations.ts";
 
-/** What one reload attempt did (a metric label). */
-export type ManifestReloadResult = "applied" | "unchanged" | "refused";
+export type { ManifestReloadResult } from "./manifest-metrics.ts";
 
 /** What asked for the reload. */
 export type ManifestReloadTrigger = "watch" | "signal" | "call";
@@ -27,8 +26,8 @@ export interface ManifestSourceOptions {
   watch: boolean;
   pollIntervalMs: number;
   logger: Logger;
-  /** Where `gateway_manifest_reloads_total` and `gateway_manifest_operations` go; none without metrics. */
-  registry?: Registry;
+  /** manifest-metrics.ts; none without metrics. */
+  metrics?: ManifestMetrics;
 }
 
 /** Reads and checks a manifest: its shape (loadManifest), then that every document parses. */
@@ -48,25 +47,13 @@ function readManifest(path: string): { operations: Map<string, string>; digest: 
 export class ManifestSource implements PersistedOperations {
   #current: PersistedOperations;
   #digest: string;
-  readonly #reloads: Counter<"result"> | undefined;
-  readonly #size: Gauge | undefined;
 
   /** Throws on a bad file: the gateway does not start without the manifest it was given. */
   constructor(private readonly options: ManifestSourceOptions) {
     const first = readManifest(options.path);
     this.#current = createPersistedOperations(first.operations, options.mode);
     this.#digest = first.digest;
-    const registers = options.registry ? [options.registry] : undefined;
-    if (registers) {
-      this.#reloads = new Counter({
-        name: "gateway_manifest_reloads_total",
-        help: "Persisted-operations manifest reload attempts by result (applied, unchanged, refused: the previous manifest still serves).",
-        labelNames: ["result"] as const,
-        registers,
-      });
-      this.#size = new Gauge({ name: "gateway_manifest_operations", help: "Operations in the persisted-operations manifest in service.", registers });
-      this.#size.set(this.#current.size);
-    }
+    options.metrics?.loaded(undefined, this.#current.size);
     // Unref'd: the watcher never holds the process open (a gateway that fails later in its start must exit).
     if (options.watch) watchFile(options.path, { interval: options.pollIntervalMs }, this.#onFileChange).unref();
   }
@@ -82,7 +69,7 @@ export class ManifestSource implements PersistedOperations {
   /** Re-reads the file now; the manifest in service afterwards is the file's unless the result is "refused". */
   reload(trigger: ManifestReloadTrigger = "call"): ManifestReloadResult {
     const result = this.#attempt(trigger);
-    this.#reloads?.inc({ result });
+    this.options.metrics?.loaded(result, this.#current.size);
     return result;
   }
 
@@ -107,7 +94,6 @@ export class ManifestSource implements PersistedOperations {
     const before = this.#current.size;
     this.#current = createPersistedOperations(next.operations, mode);
     this.#digest = next.digest;
-    this.#size?.set(this.#current.size);
     logger.info({ path, trigger, operations: this.#current.size, before }, "persisted operations manifest reloaded");
     return "applied";
   }

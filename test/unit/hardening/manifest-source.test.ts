@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { Registry } from "prom-client";
+import { manifestMetrics } from "../../../gateway/src/hardening/manifest-metrics.ts";
 import { ManifestSource } from "../../../gateway/src/hardening/manifest-source.ts";
 import { until } from "../../helpers/subscription-clients.ts";
 
@@ -41,7 +42,7 @@ describe("the reloadable safelist manifest", () => {
     write(file, { a: "{ __typename }" });
     const registry = new Registry();
     const { logger, lines } = recordingLogger();
-    const source = new ManifestSource({ path: file, mode: "safelist", watch: false, pollIntervalMs: 1000, logger, registry });
+    const source = new ManifestSource({ path: file, mode: "safelist", watch: false, pollIntervalMs: 1000, logger, metrics: manifestMetrics(registry) });
     for (const bad of ["{ not json", JSON.stringify([1, 2]), JSON.stringify({ operations: [{ id: "x" }] }), JSON.stringify({ operations: [{ id: "x", body: "{ unclosed" }] })]) {
       write(file, bad);
       assert.equal(source.reload(), "refused", bad);
@@ -50,11 +51,14 @@ describe("the reloadable safelist manifest", () => {
     const refusals = lines.filter((l) => l.msg === "persisted operations manifest reload refused; keeping the current manifest");
     assert.equal(refusals.length, 4);
     assert.match(refusals[3]!.reason!, /the document of "x" does not parse/);
+    assert.match(await registry.getSingleMetricAsString("gateway_manifest_reload_refused"), /gateway_manifest_reload_refused 1/);
     rmSync(file);
     assert.equal(source.reload(), "refused", "a file gone is refused too");
     write(file, { a: "{ __typename }" });
     assert.equal(source.reload(), "unchanged");
     assert.match(await reloads(registry), /result="refused"} 5 .*result="unchanged"} 1/);
+    assert.match(await registry.getSingleMetricAsString("gateway_manifest_reload_refused"), /gateway_manifest_reload_refused 0/, "cleared once a good file is back");
+    assert.match(await registry.getSingleMetricAsString("gateway_manifest_operations"), /gateway_manifest_operations 1/);
   });
 
   it("re-reads the file when it changes, without a signal", async () => {
