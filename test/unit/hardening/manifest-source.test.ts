@@ -67,10 +67,14 @@ describe("the reloadable safelist manifest", () => {
     const source = new ManifestSource({ path: file, mode: "safelist", watch: true, pollIntervalMs: 50, logger: pino({ level: "silent" }) });
     try {
       write(file, { b: "{ __typename }" });
-      // A later mtime, in case the write fell in the same timestamp tick as the first.
-      const later = new Date(Date.now() + 2_000);
-      utimesSync(file, later, later);
-      await until(() => byId(source, "b") === "ok", 5_000, "the watcher applying the new file");
+      // The watcher's first stat may come after this write (it is asynchronous): keep moving the
+      // mtime on until a poll sees a change.
+      let tick = 0;
+      await until(() => {
+        const later = new Date(Date.now() + 2_000 * ++tick);
+        utimesSync(file, later, later);
+        return byId(source, "b") === "ok";
+      }, 5_000, "the watcher applying the new file");
       assert.equal(byId(source, "a"), "refused");
     } finally {
       source.close();
