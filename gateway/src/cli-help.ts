@@ -35,5 +35,5 @@ Environment variables (override the config file):
   OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME, OTEL_*
                            Tracing: on when an OTLP endpoint is set (standard OpenTelemetry variables)
 
-Signals: SIGTERM/SIGINT drain and exit 0; SIGHUP re-reads the supergraph.
+Signals: SIGTERM/SIGINT drain and exit 0; SIGHUP re-reads the supergraph and the persisted-operations manifest.
 `;

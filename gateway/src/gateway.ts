@@ -20,7 +20,8 @@ import { clientAddressResolver } from "./server/client-address.ts";
 import { answerClientError } from "./server/client-errors.ts";
 import { createCors } from "./server/cors.ts";
 import { createHttpHandler } from "./server/http-handler.ts";
-import { createPersistedOperations, loadManifest } from "./hardening/persisted-operations.ts";
+import { manifestMetrics } from "./hardening/manifest-metrics.ts";
+import { ManifestSource } from "./hardening/manifest-source.ts";
 import { apqEnabled } from "./config/operations.ts";
 import { createReadiness } from "./server/readiness.ts";
 import { registerReadinessMetrics } from "./server/readiness-metrics.ts";
@@ -58,6 +59,8 @@ export interface RunningGateway {
   readonly url: string;
   readonly port: number;
   readonly supergraph: FileSupergraphSource;
+  /** The persisted-operations manifest (reload() re-reads it); undefined without one. */
+  readonly manifest: ManifestSource | undefined;
   readonly subgraphs: SubgraphRegistry;
   readonly logger: Logger;
   /** Metrics, tracing and the access log; `telemetry.upstream` is the balancer's reporting API. */
@@ -144,14 +147,24 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const apqRedis = apqEnabled(config.operations.persisted) ? config.operations.persisted.redis : undefined;
   // Loaded only with Redis configured: a gateway without it never loads the Redis client.
   const apqStore = apqRedis ? await (await import("./hardening/apq-store.ts")).SharedApqStore.connect({ ...apqRedis, logger }) : undefined;
+  // The safelist manifest, re-read on SIGHUP and when its file changes (each replica its own copy).
+  const persisted = config.operations.persisted;
+  const manifest = persisted.manifest
+    ? new ManifestSource({
+        path: persisted.manifest,
+        mode: persisted.mode,
+        watch: persisted.watchManifest,
+        pollIntervalMs: persisted.manifestPollIntervalMs,
+        logger,
+        ...(telemetry.metrics ? { metrics: manifestMetrics(telemetry.metrics.registry) } : {}),
+      })
+    : undefined;
   const shapeError = createErrorShaper({ mask: !development, clientFacingCodes: config.errors.clientFacingCodes });
   const pipeline = new OperationPipeline({
     snapshot: () => snapshot,
     authenticate: auth?.authenticate,
     persisted: createPersistedStage({
-      manifest: config.operations.persisted.manifest
-        ? createPersistedOperations(loadManifest(config.operations.persisted.manifest), config.operations.persisted.mode)
-        : undefined,
+      manifest,
       // In safelist mode APQ registration would let a client add operations: it is off then.
       apq: apqEnabled(config.operations.persisted) ? (apqStore ?? localApqCache()) : undefined,
     }),
@@ -293,6 +306,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       listening = false;
       await subscriptionsClosed;
       await gateway.stop();
+      manifest?.close();
       await limits?.close();
       await apqStore?.close();
       await usage?.close();
@@ -303,7 +317,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       return result;
     })());
 
-  return { url, port, supergraph, subgraphs, logger, telemetry, metricsUrl, subscriptions, stop };
+  return { url, port, supergraph, manifest, subgraphs, logger, telemetry, metricsUrl, subscriptions, stop };
 }
 
 /** Every client header some subgraph receives: `all` and each subgraph's own list. */

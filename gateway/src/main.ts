@@ -69,7 +69,11 @@ async function main(): Promise<void> {
     if (signals === 0) onSignal("SIGTERM");
   });
   // SIGHUP re-reads the supergraph; a change the reload guard is holding is swapped in anyway (the operator's override).
-  process.on("SIGHUP", () => gateway.supergraph.reload("signal", { force: true }));
+  // It re-reads the safelist manifest too.
+  process.on("SIGHUP", () => {
+    gateway.supergraph.reload("signal", { force: true });
+    gateway.manifest?.reload("signal");
+  });
 }
 
 main().catch((e: unknown) => {

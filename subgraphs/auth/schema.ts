@@ -63,5 +63,14 @@ export function authMigrations(seedUsers: readonly UserSeedRow[], seedClients: r
         for (const client of seedClients) insert.run(client);
       },
     },
+    {
+      // Delivery also tells orders when the goods left and arrived (orders:record-delivery): a
+      // database seeded before that gets the seeded clients' scopes as they are now.
+      name: "service client scopes",
+      run: (db) => {
+        const update = db.prepare("UPDATE service_clients SET scopes = @scopes WHERE client_id = @clientId");
+        for (const client of seedClients) update.run({ clientId: client.clientId, scopes: client.scopes });
+      },
+    },
   ];
 }

@@ -3,8 +3,10 @@ import { openDatabase } from "../shared/db.ts";
 import { createRemoteIdentityVerifier, type RemoteVerifierOptions } from "../shared/identity.ts";
 import { createOrdersCaller, createOrdersClient, type OrdersClientOptions } from "../shared/orders-client.ts";
 import { DEFAULT_JWKS_URL } from "../shared/identity.ts";
+import { OutboxRelay, type RelayOptions } from "../shared/outbox-relay.ts";
 import { createServiceTokenSource, tokenUrlFromJwksUrl } from "../shared/service-token.ts";
 import { createOrderStatusLookup } from "./order-status.ts";
+import { createProgressEventSender, createProgressOutboxWriter, deliveryOutbox } from "./progress-outbox.ts";
 import { loadSubgraphSchema } from "../shared/schema.ts";
 import { startSubgraphServer } from "../shared/server.ts";
 import { resolveCommonOptions, serviceHandle, type CommonServiceOptions, type SubgraphHandle } from "../shared/service.ts";
@@ -30,6 +32,8 @@ export interface DeliverySubgraphOptions extends CommonServiceOptions, Pick<Remo
   /** This service's OAuth client. Default id "delivery", secret env DELIVERY_CLIENT_SECRET, else the demo seed's. */
   clientId?: string;
   clientSecret?: string;
+  /** The outbox relay's timing, for the events that tell orders of pick-ups and deliveries (defaults in RelayOptions). */
+  relay?: Pick<RelayOptions, "initialBackoffMs" | "maxBackoffMs" | "leaseMs" | "pollMs">;
 }
 
 export interface DeliverySubgraph extends SubgraphHandle {
@@ -39,10 +43,10 @@ export interface DeliverySubgraph extends SubgraphHandle {
   listenerCount(): number;
 }
 
-/** Starts the delivery subgraph: deliveries, their history, couriers' status updates. */
+/** Starts the delivery subgraph: deliveries, their history, couriers' status updates, and the relay telling orders of pick-ups and deliveries. */
 export async function createDeliverySubgraph(options: DeliverySubgraphOptions = {}): Promise<DeliverySubgraph> {
   const common = resolveCommonOptions("delivery", options);
-  const { db, sqlCount } = openDatabase({ path: common.dbPath, migrations: deliveryMigrations });
+  const { db, sqlCount, uncounted } = openDatabase({ path: common.dbPath, migrations: deliveryMigrations });
   const deliveries = new DeliveryRepository(db);
   const updates = new DeliveryUpdates(
     (error) => common.logger.error({ err: error }, "delivery listener failed"),
@@ -63,8 +67,28 @@ export async function createDeliverySubgraph(options: DeliverySubgraphOptions = 
     ...(options.clientSecret ? { clientSecret: options.clientSecret } : {}),
     now: common.now,
   });
-  const orderStatus = createOrderStatusLookup(createOrdersCaller(ordersClientOptions), tokens);
-  const statusUpdater = createStatusUpdater({ db, deliveries, fetchOrder, orderStatus, updates, feed, now: common.now });
+  const ordersCaller = createOrdersCaller(ordersClientOptions);
+  const orderStatus = createOrderStatusLookup(ordersCaller, tokens);
+  const relayLogger = common.logger.child({ component: "outbox-relay" });
+  const relay = new OutboxRelay({
+    outbox: deliveryOutbox(db, uncounted),
+    deliver: createProgressEventSender(ordersCaller, tokens, relayLogger),
+    describe: (row) => ({ orderId: row.orderId, kind: row.kind }),
+    logger: relayLogger,
+    now: common.now,
+    ...options.relay,
+  });
+  const statusUpdater = createStatusUpdater({
+    db,
+    deliveries,
+    fetchOrder,
+    orderStatus,
+    updates,
+    feed,
+    tellOrders: createProgressOutboxWriter(db),
+    committed: () => relay.kick(),
+    now: common.now,
+  });
 
   const server = await startSubgraphServer<DeliveryContext>({
     service: "delivery",
@@ -77,10 +101,13 @@ export async function createDeliverySubgraph(options: DeliverySubgraphOptions = 
     // Subscription.orderDeliveryUpdated over graphql-ws on /graphql.
     subscriptions: true,
   });
+  // Rows committed before a crash or while orders was down go out first.
+  relay.start();
   const handle = serviceHandle("delivery", server, { db, sqlCount }, common.logger);
   return {
     ...handle,
     close: async () => {
+      await relay.close();
       feed?.close();
       await handle.close();
     },

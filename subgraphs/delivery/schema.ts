@@ -55,4 +55,25 @@ export const deliveryMigrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    // Delivery's outbox: each time the goods leave or arrive, a row for orders (the order becomes
+    // SHIPPED or DELIVERED), written in the status change's transaction and sent by the relay.
+    name: "delivery progress outbox",
+    sql: `
+      CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY,
+        event_id TEXT NOT NULL UNIQUE,     -- orders applies each event id once
+        order_id TEXT NOT NULL,
+        delivery_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('PICKED_UP', 'DELIVERED')),
+        created_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        delivered_at INTEGER,
+        outcome TEXT,
+        last_error TEXT
+      ) STRICT;
+      CREATE INDEX outbox_pending ON outbox(next_attempt_at) WHERE delivered_at IS NULL;
+    `,
+  },
 ];

@@ -5,6 +5,7 @@ import type { UserPrincipal } from "../shared/identity.ts";
 import type { OrdersClient } from "../shared/orders-client.ts";
 import { decideStatusUpdate, etaFor, needsPaidOrder, PAID_ORDER_STATUSES, type DeliveryStatus } from "./policy.ts";
 import type { OrderStatusLookup } from "./order-status.ts";
+import { progressEventFor, type ProgressKind } from "./progress-outbox.ts";
 import type { DeliveryRecord, DeliveryRepository } from "./repository.ts";
 import type { DeliveryEventFeed } from "./event-feed.ts";
 import type { DeliveryUpdates } from "./updates.ts";
@@ -36,9 +37,13 @@ export function createStatusUpdater(deps: {
   updates: DeliveryUpdates;
   /** Publishes committed changes (this process's and other instances'); without it, changes are published directly. */
   feed?: DeliveryEventFeed;
+  /** Writes an outbox row for orders, inside the change's transaction (progress-outbox.ts). */
+  tellOrders: (event: { orderId: string; deliveryId: string; kind: ProgressKind; at: number }) => void;
+  /** Called after each committed change, which may have written an outbox row: the relay sends it at once. */
+  committed: () => void;
   now: () => number;
 }) {
-  const { db, deliveries, fetchOrder, orderStatus, updates, feed, now } = deps;
+  const { db, deliveries, fetchOrder, orderStatus, updates, feed, tellOrders, committed, now } = deps;
 
   const write = db.transaction((request: StatusUpdateRequest, customerId: string | undefined, checkedPaid: boolean): DeliveryRecord => {
     // Re-read inside the write lock: another request may have changed it since the first look.
@@ -72,6 +77,9 @@ export function createStatusUpdater(deps: {
           at,
         };
         deliveries.applyStatusChange(change);
+        // The goods left or arrived: orders learns it exactly once, through the outbox.
+        const progress = progressEventFor(current?.status, request.status);
+        if (progress) tellOrders({ orderId: request.orderId, deliveryId: change.deliveryId, kind: progress, at });
         const { deliveryId: id, orderId, courierId, status, eta } = change;
         return { id, orderId, customerId: owner, courierId, status, eta, updatedAt: at };
       }
@@ -113,6 +121,8 @@ export function createStatusUpdater(deps: {
       }
     }
     const delivery = write.immediate(request, customerId, checkedPaid);
+    // The change may have written an outbox row (decided inside the lock): let the relay look.
+    committed();
     request.logger.info({ deliveryId: delivery.id, status: delivery.status }, "delivery status updated");
     // Through the feed when there is one: it publishes what other instances committed before this
     // change first, so listeners see changes in commit order. Other instances read it from theirs.

@@ -8,6 +8,7 @@ import { resolveCommonOptions, serviceHandle, type CommonServiceOptions, type Su
 import { createServiceTokenSource, tokenUrlFromJwksUrl } from "../shared/service-token.ts";
 import { createOrdersLoaders, type OrdersContext } from "./context.ts";
 import { createDeliveryEventSender, ordersOutbox } from "./delivery-events.ts";
+import { createDeliveryProgressApplier } from "./delivery-progress.ts";
 import { createPaymentEventApplier } from "./payment-events.ts";
 import { OrderRepository } from "./repository.ts";
 import { ordersResolvers } from "./resolvers.ts";
@@ -31,7 +32,7 @@ export interface OrdersSubgraphOptions extends CommonServiceOptions, Pick<Remote
   relay?: Pick<RelayOptions, "initialBackoffMs" | "maxBackoffMs" | "leaseMs" | "pollMs">;
 }
 
-/** Starts the orders subgraph: orders, their items, pagination, placeOrder, payment events and the relay to delivery. */
+/** Starts the orders subgraph: orders, their items, pagination, placeOrder, payment and delivery events, and the relay to delivery. */
 export async function createOrdersSubgraph(options: OrdersSubgraphOptions = {}): Promise<SubgraphHandle> {
   const common = resolveCommonOptions("orders", options);
   const { db, sqlCount, uncounted } = openDatabase({ path: common.dbPath, migrations: ordersMigrations });
@@ -59,7 +60,13 @@ export async function createOrdersSubgraph(options: OrdersSubgraphOptions = {}):
     service: "orders",
     schema: loadSubgraphSchema(
       "orders",
-      ordersResolvers({ orders, now: common.now, applyPaymentEvent: createPaymentEventApplier(db, common.now), committed: () => relay.kick() }),
+      ordersResolvers({
+        orders,
+        now: common.now,
+        applyPaymentEvent: createPaymentEventApplier(db, common.now),
+        applyDeliveryProgress: createDeliveryProgressApplier(db, common.now),
+        committed: () => relay.kick(),
+      }),
     ),
     logger: common.logger,
     verifyIdentity: createRemoteIdentityVerifier(options),

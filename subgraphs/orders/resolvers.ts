@@ -3,6 +3,7 @@ import { forbidden, notFound } from "../shared/errors.ts";
 import type { Resolvers } from "../shared/schema.ts";
 import type { OrdersContext } from "./context.ts";
 import { checkPageSize, decodeCursor, toConnection } from "./pagination.ts";
+import type { DeliveryProgressEvent, DeliveryProgressReceipt } from "./delivery-progress.ts";
 import type { PaymentEvent, PaymentEventReceipt } from "./payment-events.ts";
 import type { OrderRecord, OrderRepository } from "./repository.ts";
 import { priceOrderInput } from "./validation.ts";
@@ -19,11 +20,13 @@ export function ordersResolvers({
   orders,
   now,
   applyPaymentEvent,
+  applyDeliveryProgress,
   committed,
 }: {
   orders: OrderRepository;
   now: () => number;
   applyPaymentEvent: (event: PaymentEvent) => PaymentEventReceipt;
+  applyDeliveryProgress: (event: DeliveryProgressEvent) => DeliveryProgressReceipt;
   /** Called after a commit that may have written an outbox row: the relay sends it at once. */
   committed: () => void;
 }): Resolvers<OrdersContext> {
@@ -69,6 +72,14 @@ export function ordersResolvers({
         const line = { eventId: event.eventId, orderId: event.orderId, kind: event.kind, client: service.clientId, outcome: receipt.outcome, orderStatus: receipt.orderStatus };
         if (receipt.outcome === "REJECTED") logger.warn({ ...line, reason: receipt.reason }, "payment event rejected");
         else logger.info(line, receipt.outcome === "APPLIED" ? "payment event applied" : "payment event already applied");
+        return receipt;
+      },
+      applyDeliveryProgress: (_root, { event }: { event: DeliveryProgressEvent }, { principal, logger }: OrdersContext) => {
+        const service = requireService(principal, "orders:record-delivery");
+        const receipt = applyDeliveryProgress(event);
+        const line = { eventId: event.eventId, orderId: event.orderId, kind: event.kind, client: service.clientId, outcome: receipt.outcome, orderStatus: receipt.orderStatus };
+        if (receipt.outcome === "REJECTED") logger.warn({ ...line, reason: receipt.reason }, "delivery event rejected");
+        else logger.info(line, receipt.outcome === "APPLIED" ? "delivery event applied" : "delivery event already applied");
         return receipt;
       },
     },

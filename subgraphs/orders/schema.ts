@@ -97,4 +97,22 @@ export const ordersMigrations: readonly Migration[] = [
       CREATE INDEX outbox_pending ON outbox(next_attempt_at) WHERE delivered_at IS NULL;
     `,
   },
+  {
+    // Delivery tells orders when the goods left and when they arrived (SHIPPED, DELIVERED), once
+    // per event id, as payments tells it of payments.
+    name: "delivery progress events",
+    sql: `
+      CREATE TABLE delivery_progress (
+        event_id TEXT PRIMARY KEY,         -- the delivery outbox row's id: the idempotency key
+        order_id TEXT NOT NULL,            -- no reference: an event for an unknown order is recorded as REJECTED
+        delivery_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('PICKED_UP', 'DELIVERED')),
+        outcome TEXT NOT NULL CHECK (outcome IN ('APPLIED', 'REJECTED')),
+        reason TEXT,
+        status_after TEXT NOT NULL,
+        applied_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX delivery_progress_by_order ON delivery_progress(order_id);
+    `,
+  },
 ];

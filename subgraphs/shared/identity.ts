@@ -21,11 +21,9 @@ export type TokenRefusal = "TOKEN_EXPIRED" | "INVALID_TOKEN";
 
 /**
  * Clock skew tolerated on `exp`, `nbf` and `iat`: the gateway's default (its
- * `auth.clockToleranceSec`, 5 s). The gateway refuses an expired token itself (TOKEN_EXPIRED,
- * with no tolerance on `exp`), so every token it lets through still verifies here while its
- * request is in flight (the gateway's subgraph timeout is 5 s too), and a token it accepted for
- * `nbf`/`iat` within the skew is accepted here as well. Set JWT_CLOCK_TOLERANCE_SEC to the
- * gateway's value when that is changed.
+ * `auth.clockToleranceSec`, 5 s), and the gateway's rule: a token is accepted until `exp` + the
+ * tolerance, and refused after (TOKEN_EXPIRED) by the gateway and the services alike. Set
+ * JWT_CLOCK_TOLERANCE_SEC to the gateway's value when that is changed.
  */
 export const DEFAULT_CLOCK_TOLERANCE_SEC = 5;
 

@@ -145,8 +145,8 @@ export interface SeedServiceClient {
 export const SEED_SERVICE_CLIENTS: readonly SeedServiceClient[] = Object.freeze([
   // The payments relay tells orders of payments and refunds.
   { clientId: "payments", scopes: ["orders:mark-paid", "orders:mark-refunded"], demoSecret: "payments-demo-secret", secretEnv: "PAYMENTS_CLIENT_SECRET" },
-  // Delivery asks orders whether an order is paid before it leaves PENDING.
-  { clientId: "delivery", scopes: ["orders:read-status"], demoSecret: "delivery-demo-secret", secretEnv: "DELIVERY_CLIENT_SECRET" },
+  // Delivery asks orders whether an order is paid before it leaves PENDING, and tells it when the goods left and arrived.
+  { clientId: "delivery", scopes: ["orders:read-status", "orders:record-delivery"], demoSecret: "delivery-demo-secret", secretEnv: "DELIVERY_CLIENT_SECRET" },
   // Orders tells delivery of an order's status changes, which its subscribers then see.
   { clientId: "orders", scopes: ["deliveries:record-order-status"], demoSecret: "orders-demo-secret", secretEnv: "ORDERS_CLIENT_SECRET" },
 ]);

@@ -86,7 +86,7 @@ describe("npm start", () => {
     assert.ok(data.orders.edges.every((e: any) => e.node.items.length > 0 && e.node.delivery));
   });
 
-  it("reads an order placed and paid at run time as PAID, and keeps its courier waiting until then", async () => {
+  it("reads an order placed and paid at run time as PAID, keeps its courier waiting until then, and reads SHIPPED then DELIVERED as the courier moves it", async () => {
     const signIn = async (email: string) =>
       (await gql<{ login: { accessToken: string } }>(plan.gatewayUrl, `mutation { login(email: "${email}", password: "demo-password") { accessToken } }`)).data!.login.accessToken;
     const [alice, carol] = [await signIn("alice@example.com"), await signIn("carol@example.com")];
@@ -97,13 +97,24 @@ describe("npm start", () => {
     assert.equal(early.errors?.[0]?.extensions?.code, "ORDER_NOT_PAID");
     const paid = await gql(plan.gatewayUrl, `mutation($id: ID!) { payOrder(orderId: $id, idempotencyKey: "e2e-paid") { status } }`, { token: alice, variables: { id: order.id } });
     assert.equal(paid.errors, undefined, JSON.stringify(paid.errors));
-    let status = "";
-    for (const deadline = Date.now() + 10_000; status !== "PAID" && Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
-      status = ((await gql(plan.gatewayUrl, `query($id: ID!) { order(id: $id) { status } }`, { token: alice, variables: { id: order.id } })).data as any)?.order?.status;
-    }
-    assert.equal(status, "PAID", "payments told orders");
-    const assigned = await gql(plan.gatewayUrl, `mutation($id: ID!) { updateDeliveryStatus(orderId: $id, status: ASSIGNED) { status } }`, { token: carol, variables: { id: order.id } });
-    assert.equal(assigned.errors, undefined, JSON.stringify(assigned.errors));
+    /** The order's status through the gateway, once it reads `expected` or 10 s have passed. */
+    const statusWithin10s = async (expected: string) => {
+      let status = "";
+      for (const deadline = Date.now() + 10_000; status !== expected && Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+        status = ((await gql(plan.gatewayUrl, `query($id: ID!) { order(id: $id) { status } }`, { token: alice, variables: { id: order.id } })).data as any)?.order?.status;
+      }
+      return status;
+    };
+    const move = async (status: string) => {
+      const moved = await gql(plan.gatewayUrl, `mutation($id: ID!, $s: DeliveryStatus!) { updateDeliveryStatus(orderId: $id, status: $s) { status } }`, { token: carol, variables: { id: order.id, s: status } });
+      assert.equal(moved.errors, undefined, JSON.stringify(moved.errors));
+    };
+    assert.equal(await statusWithin10s("PAID"), "PAID", "payments told orders");
+    await move("ASSIGNED");
+    await move("PICKED_UP");
+    assert.equal(await statusWithin10s("SHIPPED"), "SHIPPED", "delivery told orders of the pick-up");
+    await move("DELIVERED");
+    assert.equal(await statusWithin10s("DELIVERED"), "DELIVERED", "delivery told orders of the hand-over");
   });
 
   it("runs several instances of every subgraph, visible on /admin/upstreams", async () => {

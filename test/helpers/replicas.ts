@@ -84,6 +84,16 @@ export class Replica {
     await this.signal("SIGKILL");
   }
 
+  /** The process id while it runs (bench:memory signals it). */
+  get pid(): number | undefined {
+    return this.running ? this.child!.pid : undefined;
+  }
+
+  /** SIGHUP: re-read the supergraph and the manifest. */
+  hangUp(): void {
+    if (this.running) this.child!.kill("SIGHUP");
+  }
+
   /** SIGTERM, as an orchestrator stops it; resolves with the exit code. */
   async terminate(): Promise<number | null> {
     return this.signal("SIGTERM");

@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { ensureTool } from "../setup/ensure-tool.ts";
 import { limitsMetrics } from "../../gateway/src/limits/metrics.ts";
+import { manifestMetrics } from "../../gateway/src/hardening/manifest-metrics.ts";
 import { registerReadinessMetrics } from "../../gateway/src/server/readiness-metrics.ts";
 import { GatewayMetrics } from "../../gateway/src/telemetry/metrics.ts";
 
@@ -38,6 +39,7 @@ async function promtoolRun(...args: string[]): Promise<{ ok: boolean; output: st
 function exportedMetricNames(): Set<string> {
   const metrics = new GatewayMetrics({ operationNames: [], maxOperationNames: 1, processMetrics: false, latencyBuckets: [1] });
   limitsMetrics(metrics.registry);
+  manifestMetrics(metrics.registry);
   registerReadinessMetrics(metrics.registry, async () => ({ ready: true, supergraph: "loaded", listener: "up", draining: false, subgraphs: {} }));
   return new Set(metrics.registry.getMetricsAsArray().map((m) => m.name));
 }
@@ -55,10 +57,10 @@ describe("alert rules", () => {
   it("pass promtool check rules", async () => {
     const result = await promtoolRun("check", "rules", "alerts.yml");
     assert.ok(result.ok, result.output);
-    assert.match(result.output, /SUCCESS: 7 rules found/);
+    assert.match(result.output, /SUCCESS: 8 rules found/);
   });
 
-  it("pass their unit tests (error-rate spike, p99, ejected instance, rate-limit surge, refused supergraph, unreachable JWKS, subgraph down)", async () => {
+  it("pass their unit tests (error-rate spike, p99, ejected instance, rate-limit surge, refused supergraph, refused manifest, unreachable JWKS, subgraph down)", async () => {
     const result = await promtoolRun("test", "rules", "alerts.test.yml");
     assert.ok(result.ok, result.output);
   });

@@ -46,7 +46,7 @@ describe("orders, payments and delivery agree through the gateway", () => {
     assert.deepEqual(await read(order.id), { status: "PENDING", payment: null, delivery: null });
   });
 
-  it("reads a paid order as PAID within a bounded wait, with its payment, and then lets the courier start the delivery", async () => {
+  it("reads a paid order as PAID within a bounded wait, with its payment, lets the courier start the delivery, then reads SHIPPED once picked up and DELIVERED once handed over", async () => {
     const order = await place();
     const paid = await gql(system.gateway.url, `mutation ($id: ID!) { payOrder(orderId: $id, idempotencyKey: "consistency-1") { id status } }`, { token: tokens.alice, variables: { id: order.id } });
     assert.equal(paid.errors, undefined, JSON.stringify(paid.errors));
@@ -57,7 +57,11 @@ describe("orders, payments and delivery agree through the gateway", () => {
       const moved = await gql(system.gateway.url, MOVE, { token: tokens.carol, variables: { id: order.id, status } });
       assert.equal(moved.errors, undefined, JSON.stringify(moved.errors));
     }
-    assert.deepEqual(await read(order.id), { status: "PAID", payment: { status: "SUCCEEDED", amountCents: order.totalCents }, delivery: { status: "PICKED_UP" } });
+    // Delivery tells orders through its outbox, a moment after the courier's answer.
+    assert.deepEqual(await readUntil(order.id, (o) => o.status === "SHIPPED"), { status: "SHIPPED", payment: { status: "SUCCEEDED", amountCents: order.totalCents }, delivery: { status: "PICKED_UP" } });
+    const delivered = await gql(system.gateway.url, MOVE, { token: tokens.carol, variables: { id: order.id, status: "DELIVERED" } });
+    assert.equal(delivered.errors, undefined, JSON.stringify(delivered.errors));
+    assert.deepEqual(await readUntil(order.id, (o) => o.status === "DELIVERED"), { status: "DELIVERED", payment: { status: "SUCCEEDED", amountCents: order.totalCents }, delivery: { status: "DELIVERED" } });
   });
 
   it("pushes the order's payment to a delivery subscriber through the gateway, with the order now PAID", async () => {
@@ -96,6 +100,12 @@ describe("orders, payments and delivery agree through the gateway", () => {
       assert.ok(viaGateway.errors!.some((e) => e.message === 'Cannot query field "applyPaymentEvent" on type "Mutation".'));
       const status = await gql(system.gateway.url, `query ($id: ID!) { orderStatus(id: $id) { status } }`, { token, variables: { id: order.id } });
       assert.deepEqual(codes(status), ["GRAPHQL_VALIDATION_FAILED"]);
+      const progress = await gql(system.gateway.url, `mutation ($event: DeliveryProgressInput!) { applyDeliveryProgress(event: $event) { outcome } }`, {
+        token,
+        variables: { event: { eventId: "dpr-through-gateway", orderId: order.id, deliveryId: "d0", kind: "DELIVERED" } },
+      });
+      assert.equal(progress.status, 400);
+      assert.ok(codes(progress).every((code) => code === "GRAPHQL_VALIDATION_FAILED"));
     }
     // Directly at the orders subgraph the operation exists, and a user token is refused there too.
     const direct = await gql(system.subgraphs.orders.url, APPLY_PAYMENT_EVENT, { token: tokens.admin, variables: { event } });

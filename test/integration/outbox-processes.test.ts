@@ -6,59 +6,14 @@
  * there; every other request passes.
  */
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { after, before, describe, it } from "node:test";
 import Database from "better-sqlite3";
 import type { AuthSubgraph } from "../../subgraphs/auth/index.ts";
-import { REPO_ROOT } from "../../subgraphs/shared/paths.ts";
 import { forward, readBody, startProxyServer, type ProxyServer } from "../helpers/proxy-server.ts";
+import { freePort, kill, startService, type ServiceProcess } from "../helpers/service-processes.ts";
 import { gql, startTestAuth, tempDir, tokensFor } from "../helpers/subgraphs.ts";
 import { until } from "../helpers/subscription-clients.ts";
-
-/** A free port now (for a process that must come back on the same one). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-interface ServiceProcess {
-  child: ChildProcess;
-  exited: Promise<void>;
-}
-
-/** Runs one subgraph process and resolves once it logs that it listens. */
-async function startService(service: "orders" | "payments", port: number, dbPath: string, env: Record<string, string>): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "subgraphs/main.ts", service, "--port", String(port), "--db", dbPath], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env, LOG_LEVEL: "info" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${service} did not start within 30 s`)), 30_000);
-    child.once("exit", (code) => reject(new Error(`${service} exited with ${code} before listening`)));
-    // Read every line, or a full pipe would stall the process.
-    createInterface({ input: child.stdout! }).on("line", (line) => {
-      if (line.includes(`"${service} subgraph listening"`)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-  return { child, exited };
-}
-
-async function kill(service: ServiceProcess | undefined): Promise<void> {
-  if (!service || service.child.exitCode !== null || service.child.signalCode !== null) return;
-  service.child.kill("SIGKILL");
-  await service.exited;
-}
 
 describe("payments -> orders, exactly once, across process restarts", () => {
   let auth: AuthSubgraph;

@@ -268,7 +268,8 @@ describe("short-lived tokens and subscribe-time rate limits", () => {
     ws.subscribe("e", SUBSCRIPTION, { orderId: id });
     const sse = await sseSubscribe(shortLived.gateway.url, SUBSCRIPTION, { orderId: id }, alice);
     try {
-      const expired = await ws.waitFor((m) => m.id === "e" && m.type === "next", 10_000);
+      // At exp + the 5 s clock tolerance: about 8 s after the token was issued.
+      const expired = await ws.waitFor((m) => m.id === "e" && m.type === "next", 15_000);
       assert.equal(expired.payload.errors[0].extensions.code, "TOKEN_EXPIRED");
       await ws.waitFor((m) => m.id === "e" && m.type === "complete");
       const closed = await ws.closed;

@@ -36,6 +36,11 @@ describe("the four subgraphs together", () => {
       variables: { id: orderId },
     });
     assert.deepEqual(paid.data, { payOrder: { status: "SUCCEEDED", amountCents: totalCents } });
+    // Payments tells orders through its outbox, just after the payment's answer: wait for it.
+    const statusOf = async () =>
+      (await gql(all.urls.orders, `query ($id: ID!) { order(id: $id) { status } }`, { token: alice, variables: { id: orderId } })).data?.order?.status;
+    for (const deadline = Date.now() + 10_000; (await statusOf()) !== "PAID" && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(await statusOf(), "PAID", "payments told orders");
 
     const moved = await gql(all.urls.delivery, `mutation ($id: ID!) { updateDeliveryStatus(orderId: $id, status: ASSIGNED) { id status } }`, {
       token: carol,

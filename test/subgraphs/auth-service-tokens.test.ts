@@ -87,7 +87,7 @@ describe("auth subgraph: client-credentials grant for services", () => {
 
   it("stores only scrypt hashes of the client secrets", () => {
     const rows = auth.db.prepare("SELECT client_id AS clientId, secret_hash AS hash, scopes FROM service_clients ORDER BY client_id").all() as { clientId: string; hash: string; scopes: string }[];
-    assert.deepEqual(rows.map((r) => [r.clientId, JSON.parse(r.scopes)]), [["delivery", ["orders:read-status"]], ["orders", ["deliveries:record-order-status"]], ["payments", ["orders:mark-paid", "orders:mark-refunded"]]]);
+    assert.deepEqual(rows.map((r) => [r.clientId, JSON.parse(r.scopes)]), [["delivery", ["orders:read-status", "orders:record-delivery"]], ["orders", ["deliveries:record-order-status"]], ["payments", ["orders:mark-paid", "orders:mark-refunded"]]]);
     for (const row of rows) {
       assert.match(row.hash, /^scrypt\$16384\$8\$1\$[\w-]+\$[\w-]+$/);
       assert.ok(!row.hash.includes("demo-secret"));

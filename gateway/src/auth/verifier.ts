@@ -1,7 +1,8 @@
 /**
  * Verifies bearer tokens with jose: pinned algorithms, issuer, audience, a small clock
- * tolerance, required `exp` and `sub`. Verified tokens are remembered briefly in a bounded LRU
- * (never past their `exp`), so the hot path skips the signature check.
+ * tolerance (on `exp`, `nbf` and `iat` alike), required `exp` and `sub`. Verified tokens are
+ * remembered briefly in a bounded LRU (never past `exp` + tolerance), so the hot path skips the
+ * signature check.
  */
 import { errors, jwtVerify, type JWTPayload } from "jose";
 import type { Principal } from "../server/context.ts";
@@ -58,14 +59,19 @@ export class TokenVerifier {
       return { kind: "invalid", reason: reasonFor(e), ...(e instanceof errors.JWTExpired ? { expired: true as const } : {}) };
     }
     if (typeof payload.sub !== "string" || payload.sub === "") return { kind: "invalid", reason: "the token has no sub claim" };
-    const principal = principalFrom(payload, token);
-    // Trusted until the earlier of the cache TTL and the expiry itself (no tolerance: strict).
+    const principal = principalFrom(payload, token, this.options.clockToleranceSec);
+    // Trusted until the earlier of the cache TTL and the end of its acceptance (exp + tolerance).
     this.cache.set(token, { principal, trustedUntil: Math.min(now + this.options.cache.ttlMs, principal.expiresAt * 1000) });
     return { kind: "valid", principal };
   }
 }
 
-function principalFrom(payload: JWTPayload, token: string): UserPrincipal {
+/**
+ * `expiresAt` is when the gateway stops accepting the token: its `exp` plus the clock tolerance,
+ * the moment jose itself refuses it. Every later check (the pipeline's, a subscription's end, the
+ * cache) uses it, so one rule holds for exp as for nbf, the services' own (shared/identity.ts).
+ */
+function principalFrom(payload: JWTPayload, token: string, clockToleranceSec: number): UserPrincipal {
   const scope = payload.scope;
   const scopes = typeof scope === "string" ? scope.split(" ").filter(Boolean) : Array.isArray(scope) ? scope.filter(isString) : [];
   const roles = Array.isArray(payload.roles) ? payload.roles.filter(isString) : [];
@@ -76,7 +82,7 @@ function principalFrom(payload: JWTPayload, token: string): UserPrincipal {
     roles: new Set(roles),
     claims: Object.freeze({ ...payload }),
     token,
-    expiresAt: payload.exp ?? Number.POSITIVE_INFINITY,
+    expiresAt: payload.exp === undefined ? Number.POSITIVE_INFINITY : payload.exp + clockToleranceSec,
   });
 }
 

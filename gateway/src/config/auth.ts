@@ -65,7 +65,11 @@ export const authConfigSchema = z.strictObject({
   audience: z.string().min(1),
   /** Accepted signing algorithms. Default ["ES256"]. */
   algorithms: z.array(algorithm).nonempty().default(["ES256"]),
-  /** Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds. Default 5. */
+  /**
+   * Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds: a token is accepted until `exp` +
+   * this, on every transport, and a subscription ends then. The services apply the same rule
+   * (JWT_CLOCK_TOLERANCE_SEC, default 5 too): keep the two equal. Default 5.
+   */
   clockToleranceSec: z.number().int().min(0).max(300).default(5),
   /** Refuse tokens without an `exp` claim. Default true. */
   requireExp: z.boolean().default(true),

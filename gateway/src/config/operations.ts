@@ -45,6 +45,13 @@ export const persistedOperationsSchema = z.strictObject({
   /** With a manifest: `safelist` runs only listed operations (by id, or by a body whose hash is listed); `allow` also runs others. Default safelist. */
   mode: z.enum(["safelist", "allow"]).default("safelist"),
   /**
+   * Re-read the manifest when the file changes (polled every `manifestPollIntervalMs`); SIGHUP
+   * re-reads it either way. A bad file is refused and the manifest in service stays. Default true.
+   */
+  watchManifest: z.boolean().default(true),
+  /** How often the manifest file is polled for changes, in ms. Default 1000. */
+  manifestPollIntervalMs: z.number().int().positive().default(1_000),
+  /**
    * APQ registrations shared by every replica in Redis (hardening/apq-store.ts); REDIS_URL sets
    * it too. Absent: each process keeps its own, and a client may have to register again on another.
    */

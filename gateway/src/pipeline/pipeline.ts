@@ -125,6 +125,8 @@ export class OperationPipeline {
       if (outcome.kind === "refused") return { outcome: refuse(outcome.code, outcome.message, {}, outcome.headers), charge: undefined };
       context.principal = outcome.principal;
     }
+    // A principal outlives one request on a WebSocket: checked again at each operation.
+    // expiresAt already includes the clock tolerance (auth/verifier.ts).
     if (context.principal.kind === "user" && context.principal.expiresAt * 1000 <= this.now()) {
       return { outcome: refuse("TOKEN_EXPIRED", "The access token has expired; sign in again or refresh it", {}, { "www-authenticate": 'Bearer error="invalid_token", error_description="token expired"' }), charge: undefined };
     }

@@ -20,7 +20,10 @@ export type Principal =
       readonly claims: Readonly<Record<string, unknown>>;
       /** The verified bearer token, forwarded to subgraphs as is. */
       readonly token: string;
-      /** Token expiry, epoch seconds. */
+      /**
+       * When the gateway stops accepting the token, epoch seconds: its `exp` plus
+       * `auth.clockToleranceSec` (the claim itself is `claims.exp`).
+       */
       readonly expiresAt: number;
     };
 

@@ -84,7 +84,9 @@ export function createWsServer(options: WsServerOptions): WsServer {
       if (options.authenticate) {
         const outcome = await options.authenticate({ authorization: typeof sent === "string" ? sent : undefined } as IncomingHttpHeaders);
         if (outcome.kind === "refused") {
-          conn.socket.close(4403, closeReason(outcome.message));
+          // An expired token closes as it does when it expires on an open connection, so a
+          // client has one signal to refresh on.
+          conn.socket.close(4403, outcome.code === "TOKEN_EXPIRED" ? "Token expired" : closeReason(outcome.message));
           return false;
         }
         conn.principal = outcome.principal;

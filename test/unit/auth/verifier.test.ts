@@ -84,23 +84,27 @@ describe("token verification", () => {
     assert.deepEqual([...result.principal.roles], ["customer"]);
     assert.equal(result.principal.claims.email, "alice@example.com");
     assert.equal(result.principal.token, token);
-    assert.equal(result.principal.expiresAt, nowSec + 300);
+    assert.equal(result.principal.expiresAt, nowSec + 305, "accepted until exp + the 5 s tolerance");
+    assert.equal(result.principal.claims.exp, nowSec + 300);
   });
 
-  it("a token expired by less than the clock tolerance is accepted", async () => {
+  it("a token expired by less than the clock tolerance is accepted, until exp + the tolerance", async () => {
     const result = await verifier().verify(await signToken(key, claims({ exp: nowSec - 3 }, nowSec)));
     assert.equal(result.kind, "valid");
+    assert.equal(result.kind === "valid" && result.principal.expiresAt, nowSec + 2);
   });
 
-  it("a cached token is not trusted past its expiry", async () => {
+  it("a cached token is trusted until exp + the tolerance, then refused as expired", async () => {
     let clock = now;
     const v = verifier(() => clock);
     const token = await signToken(key, claims({ exp: nowSec + 10 }, nowSec));
     assert.equal((await v.verify(token)).kind, "valid");
-    clock = now + 9_000;
+    clock = now + 14_000;
     assert.equal((await v.verify(token)).kind, "valid");
-    clock = now + 20_000;
-    assert.equal((await v.verify(token)).kind, "invalid");
+    clock = now + 16_000;
+    const late = await v.verify(token);
+    assert.equal(late.kind, "invalid");
+    assert.equal(late.kind === "invalid" && late.expired, true);
   });
 
   it("a cached token returns the same principal without verifying again", async () => {
