@@ -20,6 +20,7 @@ import { recordEdgeError, recordResult } from "../telemetry/request-record.ts";
 import { problem, restResponse, type RestResponse } from "./answer.ts";
 import { matchEndpoint, type Endpoint } from "./endpoints.ts";
 import { endpointVariables, hasBody } from "./variables.ts";
+import { docsPage } from "./docs-page.ts";
 
 export interface RestHandlerOptions {
   readonly endpoints: readonly Endpoint[];
@@ -46,6 +47,17 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       if (!text) return send(res, problem(503, [error("SERVICE_UNAVAILABLE", "The supergraph is not loaded yet; retry shortly")], { "retry-after": "1" }));
       res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
       return void res.end(method === "HEAD" ? undefined : text);
+    }
+    if (path === `${options.basePath}/docs` || path === `${options.basePath}/docs/`) {
+      if (method !== "GET" && method !== "HEAD") return send(res, problem(405, [error("METHOD_NOT_ALLOWED", "The documentation page is read with GET")], { allow: "GET" }));
+      // Relative links (openapi.json) resolve beside the page only without a trailing slash.
+      if (path.endsWith("/")) {
+        res.writeHead(308, { location: `${options.basePath}/docs` });
+        return void res.end();
+      }
+      const html = docsPage(options.basePath);
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-length": Buffer.byteLength(html), "cache-control": "no-cache" });
+      return void res.end(method === "HEAD" ? undefined : html);
     }
     const matched = matchEndpoint(options.endpoints, method === "HEAD" ? "GET" : method, path);
     if (!matched) return send(res, problem(404, [error("NOT_FOUND", `No endpoint at ${path}; the endpoints are listed in ${options.basePath}/openapi.json`)]));
