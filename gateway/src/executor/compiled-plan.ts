@@ -9,7 +9,7 @@ import type { DocumentNode, GraphQLSchema } from "graphql";
 import type { Operation } from "@apollo/federation-internals";
 import { compileDefer, type DeferShape } from "./defer-plan.ts";
 import type { ShapeSchema } from "./response-shape.ts";
-import { compileRepresentation, type RepresentationWriter } from "./representations.ts";
+import { compileRepresentation, compileRepresentationKey, type RepresentationKey, type RepresentationWriter } from "./representations.ts";
 import { compileRewrites, type Rewrite } from "./rewrites.ts";
 
 export interface CompiledFetch {
@@ -20,6 +20,8 @@ export interface CompiledFetch {
   readonly variableUsages: readonly string[];
   /** Present for entity fetches (`_entities(representations:)`). */
   readonly representation: RepresentationWriter | undefined;
+  /** Names an entity's representation without writing it, for the usual requirement shape (no input rewrites). */
+  readonly representationKey: RepresentationKey | undefined;
   readonly inputRewrite: Rewrite | undefined;
   readonly outputRewrite: Rewrite | undefined;
 }
@@ -103,6 +105,7 @@ function compileFetch(fetch: FetchNode, schema: GraphQLSchema): CompiledFetch {
     document: fetch.operationDocumentNode,
     variableUsages: fetch.variableUsages ?? [],
     representation: fetch.requires ? compileRepresentation(schema, fetch.requires) : undefined,
+    representationKey: fetch.requires && !fetch.inputRewrites?.length ? compileRepresentationKey(schema, fetch.requires) : undefined,
     inputRewrite: compileRewrites(schema, fetch.inputRewrites),
     outputRewrite: compileRewrites(schema, fetch.outputRewrites),
   };

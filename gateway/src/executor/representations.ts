@@ -52,3 +52,39 @@ function write(steps: readonly Step[], source: unknown): Record<string, unknown>
   }
   return result;
 }
+
+/**
+ * For the usual requirement, one type condition over scalar fields (`... on Product { __typename upc }`),
+ * a key naming the representation an entity would get, read straight from the entity: equal keys,
+ * equal representations. Lets an entity fetch find repeated entities without writing and
+ * serializing each one's representation. Null when the entity gets none (the writer would return
+ * no `__typename`); undefined when the requirement is not of that shape.
+ */
+export type RepresentationKey = (entity: unknown) => string | null;
+
+export function compileRepresentationKey(schema: GraphQLSchema, selections: readonly QueryPlanSelectionNode[]): RepresentationKey | undefined {
+  if (selections.length !== 1) return undefined;
+  const fragment = selections[0]!;
+  if (fragment.kind !== "InlineFragment" || !fragment.typeCondition) return undefined;
+  const fields: string[] = [];
+  for (const field of fragment.selections) {
+    if (field.kind !== "Field" || field.selections || field.alias || (field as { source?: string }).source !== undefined) return undefined;
+    fields.push(field.name);
+  }
+  if (!fields.includes("__typename")) return undefined;
+  const applies = typeTest(schema, fragment.typeCondition);
+  return (entity) => {
+    if (entity === null || typeof entity !== "object") return null;
+    const from = entity as Record<string, unknown>;
+    if (!applies(from.__typename)) return null;
+    let key = "";
+    for (const name of fields) {
+      const value = ownValue(from, name);
+      if (value === undefined) return null;
+      if (name === "__typename" && !value) return null;
+      // Length-prefixed strings and JSON for the rest: "1" and 1, or "a|b" split differently, never collide.
+      key += typeof value === "string" ? `${value.length}:${value}|` : `${JSON.stringify(value)}|`;
+    }
+    return key;
+  };
+}

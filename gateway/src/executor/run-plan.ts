@@ -131,27 +131,17 @@ async function runFetch(fetch: CompiledFetch, cursor: Cursor, run: PlanRun): Pro
     return;
   }
 
-  // Each entity's representation; identical ones are sent once (`sent[slot[i]]` answers `representations[i]`).
-  const representations: Array<Record<string, unknown>> = [];
-  const owners: number[] = [];
-  for (let i = 0; i < entities.length; i++) {
-    const representation = fetch.representation(entities[i]);
-    if (representation && representation.__typename) {
-      fetch.inputRewrite?.(representation);
-      representations.push(representation);
-      owners.push(i);
-    }
-  }
-  if (representations.length < 1) return;
+  // Each entity's representation; identical ones are sent once (`sent[slot[i]]` answers the i-th).
+  const gathered = fetch.representationKey ? byKey(fetch.representationKey, fetch.representation, entities) : byWriting(fetch, entities);
+  if (gathered.owners.length < 1) return;
   if (hasOwn(variables, "representations")) throw new Error(`Variables cannot contain key "representations"`);
-  const { sent, slot } = unique(representations);
-
+  const { owners, sent, slot } = gathered;
   const data = await send(service, fetch, { ...variables, representations: sent }, cursor, run, slot);
   if (!data) return;
   const received = data._entities;
   if (!Array.isArray(received)) throw new Error(`Expected "data._entities" in response to be an array`);
-  if (received.length !== sent.length) throw new Error(`Expected "data._entities" to contain ${representations.length} elements`);
-  for (let i = 0; i < representations.length; i++) {
+  if (received.length !== sent.length) throw new Error(`Expected "data._entities" to contain ${owners.length} elements`);
+  for (let i = 0; i < owners.length; i++) {
     const answer = received[slot ? slot[i]! : i] as Record<string, unknown> | null | undefined;
     const entity = entities[owners[i]!]!;
     if (answer && !answer.__typename) answer.__typename = (entity as Record<string, unknown>).__typename;
@@ -160,28 +150,68 @@ async function runFetch(fetch: CompiledFetch, cursor: Cursor, run: PlanRun): Pro
   }
 }
 
-/**
- * The distinct representations, and for each original one its index among them (undefined: all
- * distinct). Each is serialized once, here; the body reuses that text (request-body.ts).
- */
-function unique(representations: Array<Record<string, unknown>>): { sent: Array<Record<string, unknown>>; slot: number[] | undefined } {
+interface Representations {
+  /** Index in the entity list of the i-th representation (in @apollo/gateway's numbering). */
+  readonly owners: number[];
+  /** The distinct ones, as sent; their JSON text rides with the array (request-body.ts). */
+  readonly sent: Array<Record<string, unknown>>;
+  /** For the i-th representation, its index in `sent`; undefined when all are distinct. */
+  readonly slot: number[] | undefined;
+}
+
+/** Finds repeated entities by key before writing anything: only distinct representations are written and serialized. */
+function byKey(key: (entity: unknown) => string | null, write: (entity: unknown) => Record<string, unknown> | null, entities: readonly unknown[]): Representations {
   const seen = new Map<string, number>();
+  const owners: number[] = [];
+  const slot: number[] = [];
   const sent: Array<Record<string, unknown>> = [];
-  const slot = new Array<number>(representations.length);
   let text = "[";
-  for (let i = 0; i < representations.length; i++) {
-    const key = JSON.stringify(representations[i]);
-    let at = seen.get(key);
+  for (let i = 0; i < entities.length; i++) {
+    const k = key(entities[i]);
+    if (k === null) continue;
+    let at = seen.get(k);
     if (at === undefined) {
       at = sent.length;
-      seen.set(key, at);
-      sent.push(representations[i]!);
-      text += at === 0 ? key : `,${key}`;
+      seen.set(k, at);
+      const representation = write(entities[i])!;
+      sent.push(representation);
+      text += `${at === 0 ? "" : ","}${JSON.stringify(representation)}`;
+    }
+    owners.push(i);
+    slot.push(at);
+  }
+  return { owners, sent: withJsonText(sent, `${text}]`), slot: sent.length === owners.length ? undefined : slot };
+}
+
+/** Writes every entity's representation, then keeps the distinct ones (any requirement shape, rewrites included). */
+function byWriting(fetch: CompiledFetch, entities: readonly unknown[]): Representations {
+  const written: Array<Record<string, unknown>> = [];
+  const owners: number[] = [];
+  for (let i = 0; i < entities.length; i++) {
+    const representation = fetch.representation!(entities[i]);
+    if (representation && representation.__typename) {
+      fetch.inputRewrite?.(representation);
+      written.push(representation);
+      owners.push(i);
+    }
+  }
+  const seen = new Map<string, number>();
+  const sent: Array<Record<string, unknown>> = [];
+  const slot = new Array<number>(written.length);
+  let text = "[";
+  for (let i = 0; i < written.length; i++) {
+    const k = JSON.stringify(written[i]);
+    let at = seen.get(k);
+    if (at === undefined) {
+      at = sent.length;
+      seen.set(k, at);
+      sent.push(written[i]!);
+      text += at === 0 ? k : `,${k}`;
     }
     slot[i] = at;
   }
-  const distinct = sent.length === representations.length;
-  return { sent: withJsonText(distinct ? representations : sent, `${text}]`), slot: distinct ? undefined : slot };
+  const distinct = sent.length === written.length;
+  return { owners, sent: withJsonText(distinct ? written : sent, `${text}]`), slot: distinct ? undefined : slot };
 }
 
 async function send(
