@@ -34,6 +34,8 @@ export default defineConfig({
     orders: { instances: plan.instances.orders, balancer: "weighted-round-robin" },
     delivery: { instances: plan.instances.delivery, balancer: "round-robin" },
     payments: { instances: plan.instances.payments, balancer: "least-outstanding" },
+    // The payment provider's REST instances, called by its connectors (schema/payment-provider.graphql).
+    "payment-provider": { instances: plan.instances["payment-provider"], balancer: "round-robin" },
   },
   // The demo subgraphs' own client-fault codes (subgraphs/shared/errors.ts): production keeps their messages.
   errors: {

@@ -12,6 +12,7 @@ import { QueryPlanner } from "@apollo/query-planner";
 import type { GraphQLSchema } from "graphql";
 import { readAuthRequirements, type AuthRequirements } from "../auth/requirements.ts";
 import { costDirectivesFrom, type CostDirectives } from "../limits/cost-directives.ts";
+import { buildConnectorRuntime, type ConnectorRuntime } from "../connectors/runtime.ts";
 import type { LoadedSupergraph } from "./file-source.ts";
 
 export interface SupergraphSnapshot {
@@ -31,6 +32,8 @@ export interface SupergraphSnapshot {
   readonly subgraphUrls: ReadonlyMap<string, string>;
   readonly authRequirements: AuthRequirements;
   readonly costDirectives: CostDirectives;
+  /** The connector subgraphs, made executable, by subgraph name (connectors/runtime.ts). */
+  readonly connectors: ReadonlyMap<string, ConnectorRuntime>;
   /** The query planner over this supergraph, built on first use (subscriptions plan with it). */
   planner(): QueryPlanner;
 }
@@ -52,6 +55,7 @@ export function buildSnapshot(loaded: LoadedSupergraph): SupergraphSnapshot {
     subgraphUrls,
     authRequirements: readAuthRequirements(loaded.sdl),
     costDirectives: costDirectivesFrom(loaded.sdl),
+    connectors: new Map((loaded.connectors ?? []).map((graph) => [graph.name, buildConnectorRuntime(graph, supergraph)])),
     planner: () => (planner ??= new QueryPlanner(supergraph)),
   });
 }
