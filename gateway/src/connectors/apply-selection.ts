@@ -29,7 +29,8 @@ export function applySelection(selection: Selection, current: unknown, vars: Map
     const value = readPath(selection.path, current, vars);
     return selection.sub ? applySub(selection.sub, value, vars) : value;
   }
-  return applySub(selection, current, vars);
+  // A top-level list of fields builds an object even from nothing: a body made of variables only.
+  return Array.isArray(current) ? applySub(selection, current, vars) : applyNamed(selection, current, vars);
 }
 
 /** A subselection applies to each element of a list, and leaves null and scalars as they are. */
