@@ -82,7 +82,9 @@ export async function startTestSystem(
   const { subgraphs: subgraphConfig = {}, ...rest } = config;
   const merged: Record<string, unknown> = { ...subgraphConfig };
   for (const [name, route] of Object.entries(subgraphs.routing)) {
-    merged[name] = { ...route, ...(subgraphConfig as Record<string, object | undefined>)[name] };
+    const own = (subgraphConfig as Record<string, { instances?: unknown } | undefined>)[name];
+    // A test that lists instances routes the subgraph itself.
+    merged[name] = own?.instances ? own : { ...route, ...own };
   }
   let gateway: TestGateway;
   try {
