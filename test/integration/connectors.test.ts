@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createPaymentProvider, type PaymentProvider } from "../../services/payment-provider/index.ts";
-import { postGraphQL } from "../helpers/gateway.ts";
+import { postGraphQL, startTestGateway } from "../helpers/gateway.ts";
 import { demoAuth, startTestSystem, type TestSystem } from "../helpers/system.ts";
 import { tempDir, TEST_LOG_LEVEL, tokensFor } from "../helpers/subgraphs.ts";
 
@@ -176,6 +176,26 @@ describe("a connector outside the supported subset", () => {
       assert.match(output, /connectors: @connect on Query\.providerCharge, selection: the method `->first`/);
       assert.doesNotMatch(output, /\n\s+at /, "a message, not a stack trace");
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("a reloaded supergraph with a connector outside the subset", () => {
+  it("is refused as invalid, the log naming the construct, and the schema in service stays", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "connector-reload-"));
+    const file = join(dir, "supergraph.graphql");
+    const good = readFileSync("schema/supergraph.graphql", "utf8");
+    writeFileSync(file, good);
+    const gateway = await startTestGateway({ supergraph: { path: file }, subgraphs: { all: { healthCheck: { enabled: false } } }, readiness: { checkSubgraphs: false } }, { captureLogs: true });
+    try {
+      writeFileSync(file, good.replace("GET: \"/v1/refunds?charge={$this.id}\"", "GET: \"/v1/refunds?charge={$this.id}\", queryParams: \"x: $this.id\""));
+      assert.equal(gateway.supergraph.reload(), false);
+      const refused = gateway.logs.find((l) => String(l.msg).includes("supergraph reload refused"))!;
+      assert.match(String(refused.reason), /@connect on ProviderCharge\.refunds, queryParams: the @connect\(http:\) argument `queryParams` is not supported/);
+      assert.equal(gateway.supergraph.loaded?.sdl, good);
+    } finally {
+      await gateway.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -9,6 +9,7 @@ import type { SupergraphManager } from "@apollo/gateway";
 import type { Logger } from "../logging/logger.ts";
 import type { ConnectorGraph } from "../connectors/definitions.ts";
 import { expandConnectors } from "../connectors/expand.ts";
+import { ConnectorLoadError } from "../connectors/load-error.ts";
 import { sanitizeForApolloGateway } from "../private-apis/supergraph-for-apollo-gateway.ts";
 
 /** A loaded supergraph: the SDL as composed (for our directive readers) and the copy `@apollo/gateway` loads. */
@@ -122,6 +123,11 @@ export class FileSupergraphSource {
     try {
       next = this.read();
     } catch (e) {
+      if (e instanceof ConnectorLoadError) {
+        // Read fine, but a connector is outside the supported subset: the message says which and why.
+        logger.warn({ reason: e.message, path, trigger }, "supergraph reload refused: new supergraph is invalid; keeping the current schema");
+        return { result: "refused", reason: "invalid" };
+      }
       logger.warn({ err: e, path, trigger }, "supergraph reload refused: file unreadable; keeping the current schema");
       return { result: "refused", reason: "unreadable" };
     }
