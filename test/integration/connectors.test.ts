@@ -85,6 +85,17 @@ describe("REST services joined by connectors", () => {
     assert.equal((after.body.data!.providerCharge as any).status, "refunded");
   });
 
+  it("maps a refused refund's message and code through the connector's errors mapping, with the status", async () => {
+    const refunded = providers[0]!.db.prepare("SELECT id FROM charges WHERE status = 'refunded' LIMIT 1").pluck().get() as string;
+    const result = await ask(REFUND, tokens.admin, { charge: refunded, key: `again-${refunded}` });
+    const [error] = result.body.errors!;
+    assert.equal(error!.message, "A refunded charge cannot be refunded");
+    assert.deepEqual(
+      { code: error!.extensions!.code, status: error!.extensions!.status, providerCode: error!.extensions!.providerCode, connector: error!.extensions!.connector },
+      { code: "CONNECTOR_HTTP_ERROR", status: 400, providerCode: "charge_already_refunded", connector: "Mutation.refundCharge" },
+    );
+  });
+
   it("refuses refundCharge to a customer before the provider is called (@requiresScopes)", async () => {
     const before = providers.map((p) => p.received.length);
     const result = await ask(REFUND, tokens.alice, { charge: "ch_p1", key: "not-mine" });

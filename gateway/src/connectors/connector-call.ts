@@ -41,7 +41,13 @@ const headerValue = (rule: HeaderRule, vars: MappingVariables, context: RequestC
   return renderTemplate(rule.value, vars, (s) => s);
 };
 
-function connectorError(state: FetchState, connector: ConnectorDefinition, code: "CONNECTOR_HTTP_ERROR" | "CONNECTOR_BAD_RESPONSE" | "SUBGRAPH_UNAVAILABLE" | "SUBGRAPH_TIMEOUT", status: number | undefined): GraphQLError {
+function connectorError(
+  state: FetchState,
+  connector: ConnectorDefinition,
+  code: "CONNECTOR_HTTP_ERROR" | "CONNECTOR_BAD_RESPONSE" | "SUBGRAPH_UNAVAILABLE" | "SUBGRAPH_TIMEOUT",
+  status: number | undefined,
+  mapped: { message?: unknown; extensions?: unknown } = {},
+): GraphQLError {
   const what =
     code === "CONNECTOR_HTTP_ERROR"
       ? `answered HTTP ${status}`
@@ -50,8 +56,11 @@ function connectorError(state: FetchState, connector: ConnectorDefinition, code:
         : code === "SUBGRAPH_TIMEOUT"
           ? "did not answer in time"
           : "is unavailable";
-  return new GraphQLError(`The ${state.subgraph} service ${what} (connector ${connector.id})`, {
-    extensions: { code, subgraph: state.subgraph, connector: connector.id, ...(status !== undefined ? { status } : {}) },
+  const extra = mapped.extensions && typeof mapped.extensions === "object" && !Array.isArray(mapped.extensions) ? (mapped.extensions as Record<string, unknown>) : {};
+  const message = typeof mapped.message === "string" && mapped.message !== "" ? mapped.message : `The ${state.subgraph} service ${what} (connector ${connector.id})`;
+  // The mapping may add extensions (and its own code); the status, subgraph and connector are always the gateway's.
+  return new GraphQLError(message, {
+    extensions: { code, ...extra, subgraph: state.subgraph, connector: connector.id, ...(status !== undefined ? { status } : {}) },
   });
 }
 
@@ -75,5 +84,13 @@ export async function callConnector(state: FetchState, connector: ConnectorDefin
     throw connectorError(state, connector, outcome.kind === "timeout" ? "SUBGRAPH_TIMEOUT" : "SUBGRAPH_UNAVAILABLE", undefined);
   }
   if (outcome.status >= 500) state.failures.push({ kind: "status", status: outcome.status });
-  throw connectorError(state, connector, outcome.invalidBody ? "CONNECTOR_BAD_RESPONSE" : "CONNECTOR_HTTP_ERROR", outcome.status);
+  const errors = connector.errors;
+  const mapped =
+    errors && outcome.json !== undefined
+      ? {
+          message: errors.message ? applySelection(errors.message, outcome.json, vars) : undefined,
+          extensions: errors.extensions ? applySelection(errors.extensions, outcome.json, vars) : undefined,
+        }
+      : {};
+  throw connectorError(state, connector, outcome.invalidBody ? "CONNECTOR_BAD_RESPONSE" : "CONNECTOR_HTTP_ERROR", outcome.status, mapped);
 }

@@ -7,8 +7,18 @@ export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 /** A header sent to the REST service: a (templated) value, or the client request's header `from`. */
 export type HeaderRule = { readonly name: string; readonly value: Template } | { readonly name: string; readonly from: string };
 
+/**
+ * `errors: { message, extensions }`: how a non-2xx answer's body becomes the field error's message
+ * and extra extensions. Only what these selections pick leaves the service; without them, nothing of the body does.
+ */
+export interface ErrorMapping {
+  readonly message: Selection | undefined;
+  readonly extensions: Selection | undefined;
+}
+
 export interface SourceDefinition {
   readonly name: string;
+  readonly errors: ErrorMapping | undefined;
   /** The default single instance; `subgraphs.<name>.instances` replaces it, as routing_url for GraphQL subgraphs. */
   readonly baseURL: string;
   readonly headers: readonly HeaderRule[];
@@ -22,6 +32,8 @@ interface ConnectorBase {
   readonly headers: readonly HeaderRule[];
   readonly body: Selection | undefined;
   readonly selection: Selection;
+  /** The connector's own error mapping, else its source's. */
+  readonly errors: ErrorMapping | undefined;
 }
 
 export type ConnectorDefinition =

@@ -5,7 +5,7 @@
  * and constructs are refused here, at load, naming the directive and what to change.
  */
 import { Kind, valueFromASTUntyped, type ConstDirectiveNode, type DocumentNode, type FieldDefinitionNode, type ObjectTypeDefinitionNode } from "graphql";
-import type { ConnectorDefinition, ConnectorGraph, HeaderRule, HttpMethod, SourceDefinition } from "./definitions.ts";
+import type { ConnectorDefinition, ConnectorGraph, ErrorMapping, HeaderRule, HttpMethod, SourceDefinition } from "./definitions.ts";
 import { loadError, ConnectorLoadError, type DirectiveSite } from "./load-error.ts";
 import { parseSelection, variablesOf, type VariableName } from "./selection.ts";
 import { parseTemplate, templateVariables } from "./url-template.ts";
@@ -76,11 +76,16 @@ export function readConnectors(doc: DocumentNode): ConnectorGraph[] {
 
 function readSource(args: Args): SourceDefinition {
   const site = { directive: `@source "${String(args.name)}"`, argument: "http" };
-  refuseUnknown(args, ["name", "http"], site, "@source");
+  refuseUnknown(args, ["name", "http", "errors"], site, "@source");
   const http = (args.http ?? {}) as Args;
   refuseUnknown(http, ["baseURL", "headers"], { ...site, argument: "http" }, "@source(http:)");
   if (typeof http.baseURL !== "string" || !/^https?:\/\//.test(http.baseURL)) throw loadError({ ...site, argument: "http.baseURL" }, "must be an http(s) URL");
-  return { name: String(args.name), baseURL: http.baseURL.replace(/\/$/, ""), headers: readHeaders(http.headers, { ...site, argument: "http.headers" }, []) };
+  return {
+    name: String(args.name),
+    baseURL: http.baseURL.replace(/\/$/, ""),
+    headers: readHeaders(http.headers, { ...site, argument: "http.headers" }, []),
+    errors: readErrors(args.errors, site, []),
+  };
 }
 
 function readGraphConnectors(doc: DocumentNode, graph: string, connectName: string, source: SourceDefinition): ConnectorDefinition[] {
@@ -118,7 +123,7 @@ function readGraphConnectors(doc: DocumentNode, graph: string, connectName: stri
 }
 
 function readConnect(args: Args, site: DirectiveSite, vars: VariableName[], source: SourceDefinition, extra: string[]) {
-  refuseUnknown(args, ["source", "http", "selection", "id", ...extra], site, "@connect");
+  refuseUnknown(args, ["source", "http", "selection", "id", "errors", ...extra], site, "@connect");
   if (args.source !== source.name) throw loadError({ ...site, argument: "source" }, `names "${String(args.source)}", but the subgraph's @source is "${source.name}" (connectors without a source are not supported)`);
   const http = (args.http ?? {}) as Args;
   refuseUnknown(http, [...METHODS, "body", "headers"], { ...site, argument: "http" }, "@connect(http:)");
@@ -135,7 +140,17 @@ function readConnect(args: Args, site: DirectiveSite, vars: VariableName[], sour
     body: http.body === undefined ? undefined : parseSelection(String(http.body), { ...site, argument: "http.body" }, vars),
     // The answer is mapped from the response body; variables may be echoed into it.
     selection: parseSelection(args.selection, { ...site, argument: "selection" }, vars),
+    errors: readErrors(args.errors, site, vars) ?? source.errors,
   };
+}
+
+function readErrors(value: unknown, site: DirectiveSite, vars: VariableName[]): ErrorMapping | undefined {
+  if (value === undefined) return undefined;
+  const errors = value as Args;
+  refuseUnknown(errors, ["message", "extensions"], { ...site, argument: "errors" }, "errors");
+  const selection = (name: "message" | "extensions") =>
+    errors[name] === undefined ? undefined : parseSelection(String(errors[name]), { ...site, argument: `errors.${name}` }, vars);
+  return { message: selection("message"), extensions: selection("extensions") };
 }
 
 function readHeaders(value: unknown, site: DirectiveSite, vars: VariableName[]): HeaderRule[] {

@@ -19,8 +19,8 @@ export interface RestRequest {
 
 export type RestOutcome =
   | { readonly ok: true; readonly status: number; readonly json: unknown }
-  /** The service answered, but not 2xx, or not JSON: a field error. */
-  | { readonly ok: false; readonly status: number; readonly invalidBody: boolean }
+  /** The service answered, but not 2xx, or not JSON: a field error. `json`: a non-2xx body that parsed, for `errors` mappings. */
+  | { readonly ok: false; readonly status: number; readonly invalidBody: boolean; readonly json?: unknown }
   /** No answer (connection refused or reset, timeout, cancelled). */
   | { readonly ok: false; readonly status: undefined; readonly kind: SubgraphFailureKind };
 
@@ -55,7 +55,7 @@ export class RestClient {
       const { error, expired } = e as { error: unknown; expired: boolean };
       return { ok: false, status: undefined, kind: classify(error, expired, request.signal?.aborted ?? false) };
     }
-    if (status < 200 || status >= 300) return { ok: false, status, invalidBody: false };
+    if (status < 200 || status >= 300) return { ok: false, status, invalidBody: false, json: parseOrUndefined(text) };
     try {
       return { ok: true, status, json: text === "" ? null : JSON.parse(text) };
     } catch {
@@ -76,4 +76,12 @@ function classify(e: unknown, expired: boolean, cancelled: boolean): SubgraphFai
   if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") return "timeout";
   if (code === "UND_ERR_RES_EXCEEDED_MAX_SIZE") return "invalid-body";
   return "reset";
+}
+
+function parseOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

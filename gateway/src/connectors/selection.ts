@@ -3,7 +3,8 @@
  *
  * Supported: field names (`id status`), aliases (`amountCents: amount`), paths (`a.b.c`,
  * `$.data`), variables (`$args.x`, `$this.x`, `$batch.x` where the connector allows them),
- * subselections (`items { id }`, `$.data { id }`, `alias: { id: a }`) and `#` comments.
+ * subselections (`items { id }`, `$.data { id }`, `alias: { id: a }`), a whole selection that is
+ * one path (`error.message`) and `#` comments.
  * Anything else (methods `->`, literals `$(…)`, spreads `...`, quoted keys, `@`, `?`, `$config`)
  * is refused with the construct named, so no connector silently means something else here.
  */
@@ -142,13 +143,15 @@ export function parseSelection(source: string, site: DirectiveSite, allowed: rea
   };
 
   if (tokens.length === 0) fail("the selection is empty");
-  let selection: Selection;
-  if (peek()!.type === "var") {
+  // A whole selection that is one path (`$.data { … }`, `error.message`) evaluates to its value.
+  let selection: Selection | undefined;
+  if (peek()!.type === "var" || (peek()!.type === "name" && peek(1)?.text === ".")) {
     const path = parsePath();
-    selection = { kind: "path", path, sub: parseSub() };
-  } else {
-    selection = parseNamedList(undefined);
+    const sub = parseSub();
+    if (pos === tokens.length || path.root !== "$" || tokens[0]!.type === "var") selection = { kind: "path", path, sub };
+    else pos = 0; // `a.b c`: a list of fields after all, where the path needs an alias (said below)
   }
+  selection ??= parseNamedList(undefined);
   if (pos < tokens.length) fail(`unexpected \`${tokens[pos]!.text}\` at offset ${tokens[pos]!.at}`);
   return selection;
 }

@@ -22,6 +22,7 @@ const batchConnector = (maxSize: number): Extract<ConnectorDefinition, { kind: "
   headers: [],
   body: undefined,
   selection: parseSelection("$.data { id amountCents: amount }", site, ["$batch"]),
+  errors: undefined,
 });
 
 describe("batched entity lookups through a connector", () => {
@@ -29,7 +30,7 @@ describe("batched entity lookups through a connector", () => {
   let client: RestClient;
   const state = (): FetchState => ({
     subgraph: "payment-provider",
-    source: { name: "provider", baseURL: provider.url, headers: [] },
+    source: { name: "provider", baseURL: provider.url, headers: [], errors: undefined },
     client,
     baseHeaders: {},
     context: undefined,

@@ -42,9 +42,9 @@ describe("reading connectors from a supergraph", () => {
 
   const refused: Array<{ rule: string; sdl: () => string; message: RegExp }> = [
     {
-      rule: "an unsupported @connect argument (errors)",
-      sdl: () => field(`@connect(source: "api", http: { GET: "/t/{$args.id}" }, selection: "id", errors: { message: "error.message" })`),
-      message: /@connect on Query\.thing, errors: the @connect argument `errors` is not supported/,
+      rule: "an unsupported @connect argument (isSuccess)",
+      sdl: () => field(`@connect(source: "api", http: { GET: "/t/{$args.id}" }, selection: "id", isSuccess: "$(true)")`),
+      message: /@connect on Query\.thing, isSuccess: the @connect argument `isSuccess` is not supported/,
     },
     {
       rule: "an unsupported http argument (queryParams)",

@@ -19,6 +19,7 @@ describe("connector mapping language subset", () => {
     { rule: "an object literal builds an object from the current value", selection: "id owner: { id: owner_id }", input: { id: 1, owner_id: "u1" }, expected: { id: 1, owner: { id: "u1" } } },
     { rule: "variables are read with an alias", selection: "charge: $args.chargeId amount: $args.amount", input: null, vars: { $args: { chargeId: "c1" } }, expected: { charge: "c1" } },
     { rule: "$this reads the parent object", selection: "parent: $this.id", input: {}, vars: { $this: { id: "x" } }, expected: { parent: "x" } },
+    { rule: "a whole selection that is one path evaluates to its value", selection: "error.message", input: { error: { message: "no" } }, expected: "no" },
     { rule: "comments are ignored", selection: "id # the charge id\nstatus", input: { id: 1, status: 2 }, expected: { id: 1, status: 2 } },
   ];
   for (const c of cases) it(c.rule, () => assert.deepEqual(map(c.selection, c.input, c.vars), c.expected));
@@ -29,7 +30,7 @@ describe("connector mapping language subset", () => {
     { construct: "a spread", selection: "...rest", message: /the spread `\.\.\.`/ },
     { construct: "$config", selection: "key: $config.apiKey", message: /the variable `\$config`/ },
     { construct: "a quoted key", selection: '"odd key"', message: /a quoted field name/ },
-    { construct: "an unaliased path", selection: "metadata.payment_id", message: /needs an alias/ },
+    { construct: "an unaliased path among fields", selection: "id metadata.payment_id", message: /needs an alias/ },
     { construct: "an optional chain", selection: "a: b?.c", message: /`\?`/ },
   ];
   for (const c of refused) {
