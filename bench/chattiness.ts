@@ -1,6 +1,6 @@
 /**
  * `npm run bench:chattiness`: for the client's typical screens, how many HTTP round trips and
- * bytes a client spends calling the four services directly versus calling the gateway once,
+ * bytes a client spends calling the four services (and the payment provider's REST API) directly versus calling the gateway once,
  * and how many subgraph requests the gateway sends per client request. Real subgraphs (SQLite
  * in memory, seeded) and a real gateway with the demo auth policies, all in this process on
  * 127.0.0.1; every byte is counted on the wire (headers included) by TCP pass-throughs.
@@ -18,7 +18,7 @@ import { startByteCounter, type ByteCounter } from "./src/chattiness/byte-counte
 import { screens, type DirectCall, type Screen } from "./src/chattiness/screens.ts";
 
 type Service = DirectCall["service"];
-const SERVICES: Service[] = ["auth", "orders", "delivery", "payments"];
+const SERVICES: Service[] = ["auth", "orders", "delivery", "payments", "payment-provider"];
 
 interface Totals {
   requests: number;
@@ -39,6 +39,13 @@ async function post(url: string, token: string, query: string, variables?: Recor
   const body = (await res.json()) as { data?: Record<string, any>; errors?: Array<{ message: string }> };
   if (body.errors?.length) throw new Error(`${url}: ${body.errors.map((e) => e.message).join("; ")}`);
   return body.data ?? {};
+}
+
+/** A REST GET to the payment provider, as a client calling it directly would send it. */
+async function get(url: string): Promise<Record<string, any>> {
+  const res = await fetch(url, { headers: { accept: "application/json" } });
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return (await res.json()) as Record<string, any>;
 }
 
 interface Row {
@@ -97,7 +104,9 @@ async function main(): Promise<void> {
           const calls = hop(answers);
           if (calls.length === 0) continue;
           hops++;
-          const results = await Promise.all(calls.map((c) => post(direct[c.service].url, token, c.query, c.variables ?? (c.query.includes("$id") ? vars : undefined))));
+          const results = await Promise.all(
+            calls.map((c) => (c.rest ? get(`${direct[c.service].url.replace(/\/$/, "")}${c.rest}`) : post(direct[c.service].url, token, c.query, c.variables ?? (c.query.includes("$id") ? vars : undefined)))),
+          );
           // Per-item calls of one service are folded into one answer, so later hops read them alike.
           answers.push(...foldAnswers(calls, results));
         }
