@@ -1,0 +1,133 @@
+/**
+ * Policy parity: one table of cases runs against a GraphQL subgraph (payments) and the REST
+ * service behind connectors (the payment provider), each as two instances behind fault proxies
+ * (real TCP, a real dead port, a real dropped connection), and expects the same outcome.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { startFaultProxy, type FaultProxy } from "../helpers/fault-proxy.ts";
+import { postGraphQL, startTestGateway, type TestGateway } from "../helpers/gateway.ts";
+import { demoAuth, startTestSubgraphs, type TestSubgraphs } from "../helpers/system.ts";
+import { gql, tokensFor } from "../helpers/subgraphs.ts";
+
+type Tokens = Record<"alice" | "admin", string>;
+
+/** One backend kind: how to send it a query and a mutation through the gateway, and count what each proxy received. */
+interface Kind {
+  name: string;
+  subgraph: "payments" | "payment-provider";
+  query(tokens: Tokens): Promise<{ errors?: Array<{ extensions?: Record<string, unknown> }> }>;
+  mutation(tokens: Tokens): Promise<{ errors?: Array<{ extensions?: Record<string, unknown> }> }>;
+  sent(proxy: FaultProxy, what: "query" | "mutation"): number;
+}
+
+describe("policy parity between a GraphQL subgraph and a REST service behind connectors", () => {
+  let subgraphs: TestSubgraphs;
+  let gateway: TestGateway;
+  let tokens: Tokens;
+  const proxies: Record<string, FaultProxy[]> = {};
+  let seq = 0;
+  const ask = async (query: string, token: string, variables?: Record<string, unknown>) => (await postGraphQL(gateway.url, query, variables, { authorization: `Bearer ${token}` })).body;
+
+  const kinds: Kind[] = [
+    {
+      name: "GraphQL subgraph (payments)",
+      subgraph: "payments",
+      query: (t) => ask(`{ orders(first: 3) { edges { node { id payment { status } } } } }`, t.alice),
+      mutation: async (t) => {
+        const placed = await gql(subgraphs.orders.url, `mutation { placeOrder(input: { items: [{ sku: "SKU-MUG", quantity: 1 }] }) { id } }`, { token: t.alice });
+        return ask(`mutation ($id: ID!, $key: String!) { payOrder(orderId: $id, idempotencyKey: $key) { id } }`, t.alice, { id: placed.data!.placeOrder.id, key: `parity-${seq++}` });
+      },
+      sent: (p, what) => p.count(what === "query" ? "_entities" : "payOrder"),
+    },
+    {
+      name: "REST service (payment provider)",
+      subgraph: "payment-provider",
+      query: (t) => ask(`{ providerCharge(id: "ch_p2") { status } }`.replace("ch_p2", seededCharge()), t.admin),
+      mutation: async (t) => {
+        const response = await fetch(`${subgraphs.provider.url}/v1/charges`, { method: "POST", headers: { "content-type": "application/json", "idempotency-key": `parity-charge-${seq}` }, body: JSON.stringify({ amount: 100 }) });
+        const charge = ((await response.json()) as { id: string }).id;
+        return ask(`mutation ($c: ID!, $k: String!) { refundCharge(chargeId: $c, idempotencyKey: $k) { id } }`, t.admin, { c: charge, k: `parity-${seq++}` });
+      },
+      // The connector's GETs have empty bodies; the refund's body names the charge.
+      sent: (p, what) => (what === "query" ? p.bodies.filter((b) => b === "").length : p.count('"charge":')),
+    },
+  ];
+  const seededCharge = () => subgraphs.provider.db.prepare("SELECT id FROM charges WHERE status = 'succeeded' AND idempotency_key IS NULL LIMIT 1").pluck().get() as string;
+  const total = (kind: Kind, what: "query" | "mutation") => proxies[kind.subgraph]!.reduce((n, p) => n + kind.sent(p, what), 0);
+  const reset = async () => {
+    for (const list of Object.values(proxies)) for (const p of list) {
+      p.delayMs = 0;
+      p.dropAnswers = false;
+      await p.revive();
+    }
+  };
+
+  before(async () => {
+    subgraphs = await startTestSubgraphs();
+    // Two proxies in front of one backend: two instances as far as the gateway can tell.
+    for (const [name, url] of [["payments", subgraphs.payments.url], ["payment-provider", subgraphs.provider.url]] as const) {
+      proxies[name] = [await startFaultProxy(url), await startFaultProxy(url)];
+    }
+    const instances = (name: string) => ({ instances: proxies[name]!.map((p) => ({ url: p.url, weight: 1 })), balancer: "round-robin" as const });
+    gateway = await startTestGateway({
+      auth: demoAuth(subgraphs),
+      subgraphs: {
+        ...subgraphs.routing,
+        // No active checks or ejection: each case sees the retry rule alone.
+        all: { healthCheck: { enabled: false }, outlierDetection: { enabled: false }, timeoutMs: 1_000, dedup: false },
+        payments: instances("payments"),
+        "payment-provider": instances("payment-provider"),
+      },
+    });
+    tokens = await tokensFor(subgraphs.auth.url, ["alice", "admin"]);
+  });
+  after(async () => {
+    await gateway.stop();
+    for (const list of Object.values(proxies)) for (const p of list) await p.close();
+    await subgraphs.close();
+  });
+
+  for (const kind of kinds) {
+    describe(kind.name, () => {
+      it("spreads queries over both instances (round robin)", async () => {
+        await reset();
+        const before = proxies[kind.subgraph]!.map((p) => kind.sent(p, "query"));
+        for (let i = 0; i < 4; i++) assert.equal((await kind.query(tokens)).errors, undefined);
+        assert.deepEqual(proxies[kind.subgraph]!.map((p, i) => kind.sent(p, "query") - before[i]!), [2, 2]);
+      });
+
+      it("retries a query on the other instance when one is down", async () => {
+        await reset();
+        await proxies[kind.subgraph]![0]!.kill();
+        for (let i = 0; i < 2; i++) assert.equal((await kind.query(tokens)).errors, undefined);
+      });
+
+      it("retries a mutation when its instance refused the connection (it never arrived)", async () => {
+        await reset();
+        await proxies[kind.subgraph]![0]!.kill();
+        for (let i = 0; i < 2; i++) assert.equal((await kind.mutation(tokens)).errors, undefined);
+      });
+
+      it("retries a query whose connection dropped after sending, and never a mutation", async () => {
+        await reset();
+        proxies[kind.subgraph]![0]!.dropAnswers = true;
+        for (let i = 0; i < 2; i++) assert.equal((await kind.query(tokens)).errors, undefined);
+        const before = total(kind, "mutation");
+        const results = [await kind.mutation(tokens), await kind.mutation(tokens)];
+        assert.equal(total(kind, "mutation") - before, 2, "each mutation was sent once");
+        assert.equal(results.filter((r) => r.errors).length, 1, "the one that met the dropped connection failed");
+        assert.equal(results.find((r) => r.errors)!.errors![0]!.extensions!.code, "SUBGRAPH_UNAVAILABLE");
+      });
+
+      it("fails a fetch slower than timeoutMs with SUBGRAPH_TIMEOUT, not retried", async () => {
+        await reset();
+        for (const p of proxies[kind.subgraph]!) p.delayMs = 1_500;
+        const before = total(kind, "query");
+        const result = await kind.query(tokens);
+        assert.equal(result.errors?.[0]?.extensions?.code, "SUBGRAPH_TIMEOUT");
+        assert.equal(total(kind, "query") - before, 1);
+      });
+    });
+  }
+});
