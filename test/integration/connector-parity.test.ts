@@ -4,6 +4,7 @@
  * (real TCP, a real dead port, a real dropped connection), and expects the same outcome.
  */
 import assert from "node:assert/strict";
+import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { after, before, describe, it } from "node:test";
 import { startFaultProxy, type FaultProxy } from "../helpers/fault-proxy.ts";
 import { postGraphQL, startTestGateway, type TestGateway } from "../helpers/gateway.ts";
@@ -27,6 +28,7 @@ describe("policy parity between a GraphQL subgraph and a REST service behind con
   let tokens: Tokens;
   const proxies: Record<string, FaultProxy[]> = {};
   let seq = 0;
+  const exporter = new InMemorySpanExporter();
   const ask = async (query: string, token: string, variables?: Record<string, unknown>) => (await postGraphQL(gateway.url, query, variables, { authorization: `Bearer ${token}` })).body;
 
   const kinds: Kind[] = [
@@ -72,14 +74,17 @@ describe("policy parity between a GraphQL subgraph and a REST service behind con
     const instances = (name: string) => ({ instances: proxies[name]!.map((p) => ({ url: p.url, weight: 1 })), balancer: "round-robin" as const });
     gateway = await startTestGateway({
       auth: demoAuth(subgraphs),
+      telemetry: { tracing: { enabled: true } },
+      // Each case counts fetches; identical operations of one caller must not share an execution here.
+      operations: { shareInFlight: false },
       subgraphs: {
         ...subgraphs.routing,
         // No active checks or ejection: each case sees the retry rule alone.
-        all: { healthCheck: { enabled: false }, outlierDetection: { enabled: false }, timeoutMs: 1_000, dedup: false },
+        all: { healthCheck: { enabled: false }, outlierDetection: { enabled: false }, timeoutMs: 1_000 },
         payments: instances("payments"),
         "payment-provider": instances("payment-provider"),
       },
-    });
+    }, { captureLogs: true, spanProcessors: [new SimpleSpanProcessor(exporter)] });
     tokens = await tokensFor(subgraphs.auth.url, ["alice", "admin"]);
   });
   after(async () => {
@@ -118,6 +123,31 @@ describe("policy parity between a GraphQL subgraph and a REST service behind con
         assert.equal(total(kind, "mutation") - before, 2, "each mutation was sent once");
         assert.equal(results.filter((r) => r.errors).length, 1, "the one that met the dropped connection failed");
         assert.equal(results.find((r) => r.errors)!.errors![0]!.extensions!.code, "SUBGRAPH_UNAVAILABLE");
+      });
+
+      it("shares one fetch between identical queries in flight (dedup)", async () => {
+        await reset();
+        for (const p of proxies[kind.subgraph]!) p.delayMs = 200;
+        const before = total(kind, "query");
+        const results = await Promise.all([kind.query(tokens), kind.query(tokens)]);
+        assert.deepEqual(results.map((r) => r.errors), [undefined, undefined]);
+        assert.equal(total(kind, "query") - before, 1);
+      });
+
+      it("opens a span per fetch, propagates the trace to the backend, and labels the fetch in metrics and the access log", async () => {
+        await reset();
+        exporter.reset();
+        const mark = proxies[kind.subgraph]!.map((p) => p.traceparents.length);
+        assert.equal((await kind.query(tokens)).errors, undefined);
+        const span = exporter.getFinishedSpans().find((s) => s.name === `subgraph ${kind.subgraph}`);
+        assert.ok(span, "a client span for the fetch");
+        const sent = proxies[kind.subgraph]!.flatMap((p, i) => p.traceparents.slice(mark[i]));
+        assert.equal(sent.length, 1);
+        assert.equal(sent[0]?.split("-")[1], span.spanContext().traceId, "the backend received the trace context");
+        const metrics = await (await fetch(gateway.metricsUrl!)).text();
+        assert.match(metrics, new RegExp(`gateway_subgraph_fetch_duration_seconds_count\\{subgraph="${kind.subgraph}"`));
+        const line = gateway.logs.findLast((l) => Array.isArray(l.fetches) && (l.fetches as Array<{ subgraph: string }>).some((f) => f.subgraph === kind.subgraph));
+        assert.ok(line, "the access log line lists the fetch with its subgraph");
       });
 
       it("fails a fetch slower than timeoutMs with SUBGRAPH_TIMEOUT, not retried", async () => {
