@@ -39,7 +39,7 @@ export default defineConfig({
   },
   // The demo subgraphs' own client-fault codes (subgraphs/shared/errors.ts): production keeps their messages.
   errors: {
-    clientFacingCodes: ["INVALID_CREDENTIALS", "INVALID_REFRESH_TOKEN", "IDEMPOTENCY_KEY_REUSED", "ORDER_ALREADY_PAID", "ORDER_NOT_PAYABLE", "INVALID_STATUS_TRANSITION", "ORDER_NOT_PAID", "PAYMENT_NOT_REFUNDABLE", "INVALID_TOKEN"],
+    clientFacingCodes: ["INVALID_CREDENTIALS", "INVALID_REFRESH_TOKEN", "IDEMPOTENCY_KEY_REUSED", "ORDER_ALREADY_PAID", "ORDER_NOT_PAYABLE", "INVALID_STATUS_TRANSITION", "ORDER_NOT_PAID", "PAYMENT_NOT_REFUNDABLE", "INVALID_TOKEN", "PAYMENT_PROVIDER_UNAVAILABLE", "PAYMENT_DECLINED"],
   },
   auth: {
     jwks: { url: plan.jwksUrl },
