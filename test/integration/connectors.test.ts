@@ -96,6 +96,13 @@ describe("REST services joined by connectors", () => {
     );
   });
 
+  it("refuses an idempotency key that is not a valid header value without calling the provider", async () => {
+    const before = providers.map((p) => p.received.length);
+    const result = await ask(REFUND, tokens.admin, { charge: "ch_p1", key: "a\r\nx-injected: 1" });
+    assert.equal(result.body.errors?.[0]?.extensions?.code, "BAD_USER_INPUT");
+    assert.deepEqual(providers.map((p) => p.received.length), before);
+  });
+
   it("refuses refundCharge to a customer before the provider is called (@requiresScopes)", async () => {
     const before = providers.map((p) => p.received.length);
     const result = await ask(REFUND, tokens.alice, { charge: "ch_p1", key: "not-mine" });

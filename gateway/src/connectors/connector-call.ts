@@ -33,6 +33,9 @@ export interface FetchState {
   requests: number;
 }
 
+/** Visible ASCII, spaces and tabs, and non-ASCII (RFC 9110 field-value); no control characters such as CR or LF. */
+const VALID_HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
 const headerValue = (rule: HeaderRule, vars: MappingVariables, context: RequestContext | undefined): string | undefined => {
   if ("from" in rule) {
     const value = context?.headers[rule.from];
@@ -69,6 +72,13 @@ export async function callConnector(state: FetchState, connector: ConnectorDefin
   const headers: Record<string, string> = { accept: "application/json", ...state.baseHeaders };
   for (const rule of [...state.source.headers, ...connector.headers]) {
     const value = headerValue(rule, vars, state.context);
+    // A value from an argument may hold anything; one that is not a valid header value is the
+    // client's mistake, answered without a call (undici would throw, and it would count against the instance).
+    if (value !== undefined && !VALID_HEADER_VALUE.test(value)) {
+      throw new GraphQLError(`The value for the ${rule.name} header of connector ${connector.id} is not a valid HTTP header value`, {
+        extensions: { code: "BAD_USER_INPUT", connector: connector.id },
+      });
+    }
     if (value !== undefined && value !== "") headers[rule.name] = value;
   }
   let body: string | undefined;

@@ -16,4 +16,4 @@ export interface DirectiveSite {
 }
 
 export const loadError = (site: DirectiveSite, problem: string): ConnectorLoadError =>
-  new ConnectorLoadError(`connectors: ${site.directive}, ${site.argument}: ${problem}`);
+  new ConnectorLoadError(`connectors: ${site.directive}${site.argument ? `, ${site.argument}` : ""}: ${problem}`);

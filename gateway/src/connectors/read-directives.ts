@@ -111,6 +111,7 @@ function readGraphConnectors(doc: DocumentNode, graph: string, connectName: stri
       for (const d of joinDirectivesOf(field.directives).filter((j) => j.name === connectName && j.graphs.includes(graph))) {
         const id = `${typeName}.${field.name.value}`;
         const site = { directive: `@connect on ${id}`, argument: "" };
+        if (typeName === "Subscription") throw loadError(site, "connectors on Subscription fields are not supported");
         const root = rootTypes.has(typeName);
         const base = readConnect(d.args, site, root ? ["$args"] : ["$args", "$this"], source, ["entity"]);
         if (d.args.entity === true && typeName !== "Query") throw loadError({ ...site, argument: "entity" }, "entity: true is only allowed on Query fields");

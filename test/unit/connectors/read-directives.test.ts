@@ -77,6 +77,14 @@ describe("reading connectors from a supergraph", () => {
       message: /names "other", but the subgraph's @source is "api"/,
     },
     {
+      rule: "a connector on a Subscription field",
+      sdl: () =>
+        supergraphOf(
+          `type Query { a: String @connect(source: "api", http: { GET: "/a" }, selection: "$") } type Subscription { ticks: Int @connect(source: "api", http: { GET: "/ticks" }, selection: "$") }`,
+        ),
+      message: /@connect on Subscription\.ticks: connectors on Subscription fields are not supported/,
+    },
+    {
       rule: "two sources in one subgraph",
       sdl: () =>
         supergraphOf(
