@@ -154,6 +154,22 @@ describe("REST services joined by connectors", () => {
     }
   });
 
+  it("puts an entity lookup's failure on the client's path, the rest of the answer intact", async () => {
+    for (const p of providers) p.failWith = 500;
+    try {
+      const result = await ask(ORDERS_WITH_CHARGES, tokens.alice);
+      const edges = (result.body.data!.orders as any).edges as Array<{ node: { payment: { charge: unknown } | null } }>;
+      assert.ok(edges.length > 0 && edges.every((e) => e.node.payment === null || e.node.payment.charge === null), "charges null, orders and payments still there");
+      assert.ok(edges.some((e) => e.node.payment !== null));
+      const error = result.body.errors!.find((e) => e.extensions?.code === "CONNECTOR_HTTP_ERROR")!;
+      assert.equal(error.extensions!.status, 500);
+      assert.deepEqual(error.path?.slice(0, 3), ["orders", "edges", error.path![2]]);
+      assert.deepEqual(error.path?.slice(3), ["node", "payment", "charge"]);
+    } finally {
+      for (const p of providers) p.failWith = undefined;
+    }
+  });
+
   it("ejects an instance that keeps failing, as for a GraphQL subgraph", async () => {
     const [failing] = providers as [PaymentProvider];
     failing.failWith = 503;
