@@ -35,6 +35,7 @@ describe("REST services joined by connectors", () => {
     for (let i = 0; i < 2; i++) providers.push(await createPaymentProvider({ dbPath: join(dir.path, "provider.db"), port: 0, logLevel: TEST_LOG_LEVEL }));
     system = await startTestSystem((s) => ({
       auth: demoAuth(s),
+      operations: { persisted: { manifest: "gateway/operations.json", mode: "allow" } },
       subgraphs: {
         all: { healthCheck: { enabled: false } },
         "payment-provider": { instances: providers.map((p) => ({ url: p.url, weight: 1 })), balancer: "round-robin", outlierDetection: { consecutiveFailures: 3 } },
@@ -57,6 +58,13 @@ describe("REST services joined by connectors", () => {
       assert.deepEqual(order.payment.charge, { id: `ch_${order.payment.id}`, status: order.payment.charge.status, amountCents: order.payment.amountCents, paymentId: order.payment.id });
       assert.match(order.payment.charge.status, /^(succeeded|failed|refunded)$/);
     }
+  });
+
+  it("serves the same join as a REST endpoint for clients (GET /api/charges)", async () => {
+    const response = await fetch(system.gateway.url.replace("/graphql", "/api/charges?first=5"), { headers: { authorization: `Bearer ${tokens.alice}` } });
+    assert.equal(response.status, 200);
+    const body = (await response.json()) as { edges: Array<{ node: { payment: { charge: { status: string } | null } | null } }> };
+    assert.ok(body.edges.some((e) => typeof e.node.payment?.charge?.status === "string"), JSON.stringify(body).slice(0, 300));
   });
 
   it("sends one provider request for a page of charges ($batch), whatever the number of payments", async () => {

@@ -26,6 +26,8 @@ export interface Screen {
   /** Who looks at it. */
   user: "alice" | "carol";
   gateway: { query: string; variables?: Record<string, unknown> };
+  /** The same screen as a REST endpoint of a manifest operation (gateway/operations.json), when there is one. */
+  rest?: string;
   /** Hops in order; each returns the calls of that hop. */
   direct: (mode: "batched" | "perItem") => Hop[];
 }
@@ -89,6 +91,7 @@ export const screens: Screen[] = [
     name: "order list with charge status",
     description: `the order list, each payment with its live charge status from the payment provider's REST API`,
     user: "alice",
+    rest: `/api/charges?first=${PAGE}`,
     gateway: {
       query: `query OrderCharges { orders(first: ${PAGE}) { totalCount edges { node { id status totalCents createdAt items { name quantity } delivery { status eta } payment { status charge { status amountRefundedCents } } } } } }`,
     },
