@@ -41,8 +41,18 @@ export function expandConnectors(sdl: string): ExpandedSupergraph {
     if (!d || !removable.has(d.name)) return false;
     return d.name !== "link" || String(d.args.url).startsWith(CONNECT_SPEC);
   };
+  // A connector subgraph's default instance is its @source's baseURL (Apollo Router ignores its
+  // routing_url too); `subgraphs.<name>.instances` still replaces it.
+  const baseUrls = new Map(connectors.map((c) => [c.name, c.source.baseURL]));
   const stripped = visit(doc, {
-    Directive: (node) => (isConnect(node as ConstDirectiveNode) ? null : undefined),
+    Directive: (node) => {
+      if (isConnect(node as ConstDirectiveNode)) return null;
+      if (node.name.value !== "join__graph") return undefined;
+      const name = node.arguments?.find((a) => a.name.value === "name")?.value;
+      const baseUrl = name?.kind === Kind.STRING ? baseUrls.get(name.value) : undefined;
+      if (baseUrl === undefined) return undefined;
+      return { ...node, arguments: node.arguments?.map((a) => (a.name.value === "url" ? { ...a, value: { kind: Kind.STRING, value: baseUrl } } : a)) };
+    },
   });
   return { sdl: print(stripped), connectors };
 }

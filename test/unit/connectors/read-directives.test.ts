@@ -112,6 +112,11 @@ describe("expanding connectors for @apollo/gateway", () => {
     assert.match(sdl, /PAYMENT_PROVIDER @join__graph\(name: "payment-provider"/);
   });
 
+  it("makes the @source baseURL the connector subgraph's default instance", () => {
+    const moved = committed.replace('@join__graph(name: "payment-provider", url: "http://127.0.0.1:4005")', '@join__graph(name: "payment-provider", url: "http://elsewhere:1")');
+    assert.match(expandConnectors(moved).sdl, /@join__graph\(name: "payment-provider", url: "http:\/\/127\.0\.0\.1:4005"\)/);
+  });
+
   it("is needed: @apollo/gateway refuses the connect link, and loads the expanded supergraph", async () => {
     const refusing = new ApolloGateway({ supergraphSdl: sanitizeForApolloGateway(committed), logger: silent });
     await assert.rejects(refusing.load(), /connect/i, "@apollo/gateway now accepts connectors: the expansion could pass the link through");
