@@ -6,7 +6,7 @@
  */
 import type { PolicyContext } from "./src/config/auth.ts";
 import { defineConfig } from "./src/config/load.ts";
-import { PORT_OFFSET_ENV, systemPlan } from "./system/plan.ts";
+import { PORT_OFFSET_ENV, providerApiKey, systemPlan } from "./system/plan.ts";
 
 /** The processes `npm start` runs: the instance lists below come from there, not from repeated ports. */
 const plan = systemPlan({ portOffset: Number(process.env[PORT_OFFSET_ENV] ?? 0) });
@@ -66,6 +66,8 @@ export default defineConfig({
     global: { costPerSecond: 20_000, burstSeconds: 2 },
     dynamic: { maxInFlight: 1_000, upstreamLatencyMs: 2_000 },
   },
+  // The payment provider's connectors send its merchant key ($config.apiKey in schema/payment-provider.graphql).
+  connectors: { "payment-provider": { config: { apiKey: providerApiKey() } } },
   // The operations clients send, recorded beside the subgraphs' databases, for `npm run
   // schema:check` and the reload guard (a recomposed supergraph that breaks them is held).
   usage: { sqlite: { path: `${process.env.SYSTEM_DATA_DIR ?? "data"}/usage.db` } },

@@ -83,7 +83,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     logger,
     metrics: telemetry.upstream,
     senderFor: (subgraph, url) =>
-      snapshot?.connectors.has(subgraph.name) ? new ConnectorSender(subgraph.name, url, () => snapshot?.connectors.get(subgraph.name), subgraph.settings) : undefined,
+      snapshot?.connectors.has(subgraph.name)
+        ? new ConnectorSender(subgraph.name, url, () => snapshot?.connectors.get(subgraph.name), subgraph.settings, config.connectors[subgraph.name]?.config)
+        : undefined,
   });
   const subgraphs = new SubgraphRegistry({
     config,

@@ -64,6 +64,12 @@ const servicePorts: Record<ServiceName, ReadonlyArray<{ port: number; weight?: n
 /** The payment provider's REST instances; the first is @source's baseURL in schema/payment-provider.graphql. */
 const providerPorts = [4005, 4015] as const;
 
+/**
+ * The payment provider's merchant key, shared by the provider, payments and the gateway's
+ * connectors; env PAYMENT_PROVIDER_API_KEY, else the demo's.
+ */
+export const providerApiKey = (): string => process.env.PAYMENT_PROVIDER_API_KEY || "sk_test_demo";
+
 /** Passed to the gateway so its config (gateway/gateway.config.ts) can rebuild this plan. */
 export const PORT_OFFSET_ENV = "SYSTEM_PORT_OFFSET";
 
@@ -81,12 +87,13 @@ export function systemPlan(options: SystemPlanOptions = {}): SystemPlan {
     DELIVERY_URL: servicePorts.delivery.map(({ port }) => url(port, "/graphql")).join(","),
     // Payments charges and refunds at any provider instance (idempotency keys make a retry safe).
     PAYMENT_PROVIDER_URL: providerPorts.map((port) => url(port, "")).join(","),
+    PAYMENT_PROVIDER_API_KEY: providerApiKey(),
   };
   const providers = providerPorts.map((port, i) => ({
     name: `payment-provider${i === 0 ? "" : `-${i + 1}`}`,
     nodeArgs: ["--import", "tsx"],
     args: ["services/payment-provider/main.ts", "--port", String(port + offset), "--host", host, "--db", `${dataDir}/payment-provider.db`],
-    env: {},
+    env: { PAYMENT_PROVIDER_API_KEY: providerApiKey() },
     healthUrl: url(port, "/healthz"),
   }));
   const services = Object.keys(servicePorts) as ServiceName[];

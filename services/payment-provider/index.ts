@@ -3,6 +3,7 @@
  * its own SQLite file. The payments subgraph creates charges here; the gateway reads charges and
  * creates refunds through Apollo Connectors (schema/payment-provider.graphql).
  */
+import { timingSafeEqual } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
@@ -25,6 +26,11 @@ export interface PaymentProviderOptions {
   logger?: Logger;
   logLevel?: string;
   now?: () => number;
+  /**
+   * The secret key merchants authenticate with (`Authorization: Bearer <key>` on every /v1
+   * request, 401 otherwise). Default env PAYMENT_PROVIDER_API_KEY; empty: no key is asked for.
+   */
+  apiKey?: string;
 }
 
 /** One request as the provider received it (tests count requests at the provider). */
@@ -57,11 +63,17 @@ export async function createPaymentProvider(options: PaymentProviderOptions = {}
   const handle = createRoutes({ repository: new ProviderRepository(db), now: options.now ?? Date.now, logger });
   const received: ReceivedRequest[] = [];
   const state = { failWith: undefined as number | undefined };
+  const apiKey = options.apiKey ?? process.env.PAYMENT_PROVIDER_API_KEY ?? "";
   const server: Server = createServer((req, res) => {
     const url = req.url ?? "/";
     if (url.startsWith("/v1/")) {
       const key = req.headers["idempotency-key"];
       received.push({ method: req.method ?? "GET", url, idempotencyKey: typeof key === "string" ? key : undefined });
+      if (apiKey && !safeEqual(req.headers.authorization ?? "", `Bearer ${apiKey}`)) {
+        res.writeHead(401, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: { type: "authentication_error", code: "invalid_api_key", message: "Invalid or missing API key" } }));
+        return;
+      }
       if (state.failWith !== undefined) {
         res.writeHead(state.failWith, { "content-type": "application/json" });
         res.end(JSON.stringify({ error: { type: "api_error", code: "unavailable", message: "The provider is failing on purpose" } }));
@@ -99,4 +111,11 @@ export async function createPaymentProvider(options: PaymentProviderOptions = {}
         if (db.open) db.close();
       })()),
   };
+}
+
+/** Compares a presented key without leaking, through timing, how much of it matched. */
+function safeEqual(presented: string, expected: string): boolean {
+  const a = Buffer.from(presented);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -12,6 +12,8 @@ export interface ProviderClientOptions {
   url: string;
   /** Default 5000 ms. */
   timeoutMs?: number;
+  /** The merchant's secret key, sent as `Authorization: Bearer`; default env PAYMENT_PROVIDER_API_KEY. */
+  apiKey?: string;
 }
 
 export interface ProviderClient {
@@ -29,6 +31,7 @@ interface Answer {
 export function createProviderClient(options: ProviderClientOptions): ProviderClient {
   const urls = splitUrls(options.url);
   const timeoutMs = options.timeoutMs ?? 5_000;
+  const apiKey = options.apiKey ?? process.env.PAYMENT_PROVIDER_API_KEY ?? "";
   let next = 0;
   /** POSTs to the next instance; on a connection failure or a 5xx, to the others in turn (safe: the key makes it idempotent). */
   const post = async (path: string, body: unknown, idempotencyKey: string, logger: Logger): Promise<Answer> => {
@@ -38,7 +41,7 @@ export function createProviderClient(options: ProviderClientOptions): ProviderCl
       try {
         const response = await fetch(url, {
           method: "POST",
-          headers: { "content-type": "application/json", "idempotency-key": idempotencyKey },
+          headers: { "content-type": "application/json", "idempotency-key": idempotencyKey, ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
           body: JSON.stringify(body),
           signal: AbortSignal.timeout(timeoutMs),
         });

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createPaymentProvider, type PaymentProvider } from "../../services/payment-provider/index.ts";
 import { postGraphQL, startTestGateway } from "../helpers/gateway.ts";
-import { demoAuth, startTestSystem, type TestSystem } from "../helpers/system.ts";
+import { demoAuth, startTestSubgraphs, startTestSystem, type TestSystem } from "../helpers/system.ts";
 import { tempDir, TEST_LOG_LEVEL, tokensFor } from "../helpers/subgraphs.ts";
 
 const ORDERS_WITH_CHARGES = `{ orders(first: 10) { edges { node { id totalCents payment { id amountCents charge { id status amountCents paymentId } } } } } }`;
@@ -239,6 +239,33 @@ describe("a reloaded supergraph with a connector outside the subset", () => {
     } finally {
       await gateway.stop();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("$config in a connector", () => {
+  it("sends the gateway config's API key to the provider, which refuses the fetch without it (401 as a field error)", async () => {
+    const subgraphs = await startTestSubgraphs();
+    const keyed = await createPaymentProvider({ dbPath: ":memory:", port: 0, logLevel: TEST_LOG_LEVEL, apiKey: "sk_test_config" });
+    const gatewayWith = (config: Record<string, unknown> | undefined) =>
+      startTestGateway({
+        auth: demoAuth(subgraphs),
+        subgraphs: { ...subgraphs.routing, "payment-provider": { url: keyed.url }, all: { healthCheck: { enabled: false } } },
+        ...(config ? { connectors: { "payment-provider": { config } } } : {}),
+      });
+    const [withKey, withoutKey] = [await gatewayWith({ apiKey: "sk_test_config" }), await gatewayWith(undefined)];
+    try {
+      const admin = (await tokensFor(subgraphs.auth.url, ["admin"])).admin;
+      const ask = (g: { url: string }) => postGraphQL(g.url, CHARGE, { id: "ch_p1" }, { authorization: `Bearer ${admin}` });
+      assert.equal((await ask(withKey)).body.errors, undefined);
+      const refused = await ask(withoutKey);
+      assert.deepEqual({ code: refused.body.errors?.[0]?.extensions?.code, status: refused.body.errors?.[0]?.extensions?.status }, { code: "CONNECTOR_HTTP_ERROR", status: 401 });
+      assert.doesNotMatch(JSON.stringify(withKey.logs), /sk_test_config/, "the key is never logged");
+    } finally {
+      await withKey.stop();
+      await withoutKey.stop();
+      await keyed.close();
+      await subgraphs.close();
     }
   });
 });

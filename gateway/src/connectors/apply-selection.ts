@@ -9,6 +9,8 @@ export interface MappingVariables {
   readonly $args?: Record<string, unknown>;
   readonly $this?: Record<string, unknown>;
   readonly $batch?: readonly Record<string, unknown>[];
+  /** The gateway config's `connectors.<subgraph>.config`. */
+  readonly $config?: Record<string, unknown>;
 }
 
 /** Follows a path from the current value or a variable; lists are mapped over. */

@@ -28,6 +28,8 @@ export interface FetchState {
   readonly baseHeaders: Record<string, string>;
   readonly context: RequestContext | undefined;
   readonly signal: AbortSignal | undefined;
+  /** `$config`: the gateway config's `connectors.<subgraph>.config`. */
+  readonly config: Record<string, unknown>;
   readonly failures: UpstreamFailure[];
   /** HTTP requests sent in this fetch (a batch counts once). */
   requests: number;
@@ -68,7 +70,8 @@ function connectorError(
 }
 
 /** Sends the connector's request and returns the mapped answer; throws a field error on failure. */
-export async function callConnector(state: FetchState, connector: ConnectorDefinition, vars: MappingVariables): Promise<unknown> {
+export async function callConnector(state: FetchState, connector: ConnectorDefinition, fieldVars: MappingVariables): Promise<unknown> {
+  const vars: MappingVariables = { ...fieldVars, $config: state.config };
   const headers: Record<string, string> = { accept: "application/json", ...state.baseHeaders };
   for (const rule of [...state.source.headers, ...connector.headers]) {
     const value = headerValue(rule, vars, state.context);

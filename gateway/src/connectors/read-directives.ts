@@ -83,8 +83,8 @@ function readSource(args: Args): SourceDefinition {
   return {
     name: String(args.name),
     baseURL: http.baseURL.replace(/\/$/, ""),
-    headers: readHeaders(http.headers, { ...site, argument: "http.headers" }, []),
-    errors: readErrors(args.errors, site, []),
+    headers: readHeaders(http.headers, { ...site, argument: "http.headers" }, ["$config"]),
+    errors: readErrors(args.errors, site, ["$config"]),
   };
 }
 
@@ -98,7 +98,7 @@ function readGraphConnectors(doc: DocumentNode, graph: string, connectName: stri
       const site = { directive: `@connect on type ${typeName}`, argument: "" };
       const keyFields = keyFieldsOf(def as ObjectTypeDefinitionNode, graph, site);
       const batched = d.args.batch !== undefined || JSON.stringify(d.args).includes("$batch");
-      const vars: VariableName[] = batched ? ["$batch"] : ["$this"];
+      const vars: VariableName[] = batched ? ["$batch", "$config"] : ["$this", "$config"];
       const base = readConnect(d.args, site, vars, source, ["batch"]);
       const maxSize = (d.args.batch as Args | undefined)?.maxSize;
       if (maxSize !== undefined && (typeof maxSize !== "number" || !Number.isInteger(maxSize) || maxSize < 1)) throw loadError({ ...site, argument: "batch.maxSize" }, "must be a positive integer");
@@ -113,7 +113,7 @@ function readGraphConnectors(doc: DocumentNode, graph: string, connectName: stri
         const site = { directive: `@connect on ${id}`, argument: "" };
         if (typeName === "Subscription") throw loadError(site, "connectors on Subscription fields are not supported");
         const root = rootTypes.has(typeName);
-        const base = readConnect(d.args, site, root ? ["$args"] : ["$args", "$this"], source, ["entity"]);
+        const base = readConnect(d.args, site, root ? ["$args", "$config"] : ["$args", "$this", "$config"], source, ["entity"]);
         if (d.args.entity === true && typeName !== "Query") throw loadError({ ...site, argument: "entity" }, "entity: true is only allowed on Query fields");
         checkArgs(base, field, site);
         out.push({ ...base, id, kind: "field", typeName, fieldName: field.name.value, entity: d.args.entity === true });

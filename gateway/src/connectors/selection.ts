@@ -2,16 +2,17 @@
  * The subset of Apollo Connectors' mapping language this gateway runs, parsed once at load.
  *
  * Supported: field names (`id status`), aliases (`amountCents: amount`), paths (`a.b.c`,
- * `$.data`), variables (`$args.x`, `$this.x`, `$batch.x` where the connector allows them),
+ * `$.data`), variables (`$args.x`, `$this.x`, `$batch.x` where the connector allows them, and
+ * `$config.x` everywhere: the gateway config's `connectors.<subgraph>.config`),
  * subselections (`items { id }`, `$.data { id }`, `alias: { id: a }`), a whole selection that is
  * one path (`error.message`) and `#` comments.
- * Anything else (methods `->`, literals `$(…)`, spreads `...`, quoted keys, `@`, `?`, `$config`)
+ * Anything else (methods `->`, literals `$(…)`, spreads `...`, quoted keys, `@`, `?`, other variables)
  * is refused with the construct named, so no connector silently means something else here.
  */
 import { loadError, type DirectiveSite } from "./load-error.ts";
 
 /** The variables a mapping may read; which ones a connector allows depends on where it sits. */
-export type VariableName = "$args" | "$this" | "$batch";
+export type VariableName = "$args" | "$this" | "$batch" | "$config";
 
 /** A path: where it starts (the current value, or a variable) and the keys to follow. */
 export interface PathExpr {
@@ -32,7 +33,7 @@ export type Selection =
 
 type Token = { type: "name" | "var" | "punct"; text: string; at: number };
 
-const SUPPORTED = "supported: field names, aliases `alias: field`, paths `a.b`, `{ }` subselections, $args, $this, $batch";
+const SUPPORTED = "supported: field names, aliases `alias: field`, paths `a.b`, `{ }` subselections, $args, $this, $batch, $config";
 
 function tokenize(source: string, site: DirectiveSite): Token[] {
   const tokens: Token[] = [];
@@ -53,8 +54,7 @@ function tokenize(source: string, site: DirectiveSite): Token[] {
     } else if (c === "$") {
       if (source[i + 1] === "(") refuse("the literal value `$(…)`");
       const m = /^\$[A-Za-z_]*/.exec(source.slice(i))!;
-      if (m[0] === "$config") refuse("the variable `$config`");
-      if (!["$", "$args", "$this", "$batch"].includes(m[0])) refuse(`the variable \`${m[0]}\``);
+      if (!["$", "$args", "$this", "$batch", "$config"].includes(m[0])) refuse(`the variable \`${m[0]}\``);
       tokens.push({ type: "var", text: m[0], at: i });
       i += m[0].length;
     } else if (c === "-" && source[i + 1] === ">") {

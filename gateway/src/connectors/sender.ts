@@ -40,6 +40,8 @@ export class ConnectorSender implements InstanceSender {
     readonly url: string,
     private readonly runtime: () => ConnectorRuntime | undefined,
     options: TransportOptions,
+    /** `$config` for this subgraph's connectors (never logged: it may hold secrets). */
+    private readonly config: Record<string, unknown> = {},
   ) {
     this.client = new RestClient(url, options);
   }
@@ -59,6 +61,7 @@ export class ConnectorSender implements InstanceSender {
       signal: request.signal,
       failures: [],
       requests: 0,
+      config: this.config,
     };
     const result = await execute({
       schema: runtime.schema,

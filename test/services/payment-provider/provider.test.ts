@@ -82,3 +82,18 @@ describe("payment provider REST API", () => {
     assert.equal(result.status, 404);
   });
 });
+
+describe("payment provider API key", () => {
+  it("answers 401 to a /v1 request without the merchant key, and serves it with the key", async () => {
+    const provider = await createPaymentProvider({ dbPath: ":memory:", port: 0, logLevel: TEST_LOG_LEVEL, apiKey: "sk_test_k" });
+    try {
+      const without = await fetch(`${provider.url}/v1/charges/ch_p1`);
+      assert.equal(without.status, 401);
+      assert.equal(((await without.json()) as { error: { code: string } }).error.code, "invalid_api_key");
+      assert.equal((await fetch(`${provider.url}/v1/charges/ch_p1`, { headers: { authorization: "Bearer sk_test_wrong" } })).status, 401);
+      assert.equal((await fetch(`${provider.url}/v1/charges/ch_p1`, { headers: { authorization: "Bearer sk_test_k" } })).status, 200);
+    } finally {
+      await provider.close();
+    }
+  });
+});

@@ -37,6 +37,7 @@ describe("batched entity lookups through a connector", () => {
     signal: undefined,
     failures: [],
     requests: 0,
+    config: {},
   });
 
   before(async () => {

@@ -57,9 +57,9 @@ describe("reading connectors from a supergraph", () => {
       message: /@connect on Query\.thing, selection: the method `->first`/,
     },
     {
-      rule: "$config in a header",
-      sdl: () => field(`@connect(source: "api", http: { GET: "/t/{$args.id}", headers: [{ name: "x-key", value: "{$config.key}" }] }, selection: "id")`),
-      message: /@connect on Query\.thing, http\.headers\[0\]: the variable `\$config`/,
+      rule: "an unknown variable in a header",
+      sdl: () => field(`@connect(source: "api", http: { GET: "/t/{$args.id}", headers: [{ name: "x-key", value: "{$env.key}" }] }, selection: "id")`),
+      message: /@connect on Query\.thing, http\.headers\[0\]: the variable `\$env`/,
     },
     {
       rule: "an argument the field does not have",

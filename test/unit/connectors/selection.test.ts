@@ -5,7 +5,7 @@ import { parseSelection, type VariableName } from "../../../gateway/src/connecto
 import { parseTemplate, renderTemplate } from "../../../gateway/src/connectors/url-template.ts";
 
 const site = { directive: "@connect on Query.x", argument: "selection" };
-const all: VariableName[] = ["$args", "$this", "$batch"];
+const all: VariableName[] = ["$args", "$this", "$batch", "$config"];
 const map = (selection: string, value: unknown, vars: MappingVariables = {}) => applySelection(parseSelection(selection, site, all), value, vars);
 
 describe("connector mapping language subset", () => {
@@ -18,6 +18,7 @@ describe("connector mapping language subset", () => {
     { rule: "a top-level path with a subselection maps what it points at", selection: "$.data { id n: name }", input: { data: [{ id: 1, name: "a" }] }, expected: [{ id: 1, n: "a" }] },
     { rule: "an object literal builds an object from the current value", selection: "id owner: { id: owner_id }", input: { id: 1, owner_id: "u1" }, expected: { id: 1, owner: { id: "u1" } } },
     { rule: "variables are read with an alias", selection: "charge: $args.chargeId amount: $args.amount", input: null, vars: { $args: { chargeId: "c1" } }, expected: { charge: "c1" } },
+    { rule: "$config reads the gateway config's values", selection: "key: $config.apiKey", input: null, vars: { $config: { apiKey: "k" } }, expected: { key: "k" } },
     { rule: "$this reads the parent object", selection: "parent: $this.id", input: {}, vars: { $this: { id: "x" } }, expected: { parent: "x" } },
     { rule: "a whole selection that is one path evaluates to its value", selection: "error.message", input: { error: { message: "no" } }, expected: "no" },
     { rule: "comments are ignored", selection: "id # the charge id\nstatus", input: { id: 1, status: 2 }, expected: { id: 1, status: 2 } },
@@ -28,7 +29,7 @@ describe("connector mapping language subset", () => {
     { construct: "a method", selection: "ids: $.data->first", message: /the method `->first`/ },
     { construct: "a literal", selection: "kind: $('card')", message: /the literal value `\$\(…\)`/ },
     { construct: "a spread", selection: "...rest", message: /the spread `\.\.\.`/ },
-    { construct: "$config", selection: "key: $config.apiKey", message: /the variable `\$config`/ },
+    { construct: "an unknown variable", selection: "key: $env.apiKey", message: /the variable `\$env`/ },
     { construct: "a quoted key", selection: '"odd key"', message: /a quoted field name/ },
     { construct: "an unaliased path among fields", selection: "id metadata.payment_id", message: /needs an alias/ },
     { construct: "an optional chain", selection: "a: b?.c", message: /`\?`/ },
