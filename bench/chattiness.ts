@@ -1,6 +1,6 @@
 /**
  * `npm run bench:chattiness`: for the client's typical screens, how many HTTP round trips and
- * bytes a client spends calling the four services directly versus calling the gateway once,
+ * bytes a client spends calling the four services (and the payment provider's REST API) directly versus calling the gateway once,
  * and how many subgraph requests the gateway sends per client request. Real subgraphs (SQLite
  * in memory, seeded) and a real gateway with the demo auth policies, all in this process on
  * 127.0.0.1; every byte is counted on the wire (headers included) by TCP pass-throughs.
@@ -18,7 +18,7 @@ import { startByteCounter, type ByteCounter } from "./src/chattiness/byte-counte
 import { screens, type DirectCall, type Screen } from "./src/chattiness/screens.ts";
 
 type Service = DirectCall["service"];
-const SERVICES: Service[] = ["auth", "orders", "delivery", "payments"];
+const SERVICES: Service[] = ["auth", "orders", "delivery", "payments", "payment-provider"];
 
 interface Totals {
   requests: number;
@@ -41,10 +41,19 @@ async function post(url: string, token: string, query: string, variables?: Recor
   return body.data ?? {};
 }
 
+/** A REST GET to the payment provider, as a client calling it directly would send it. */
+async function get(url: string): Promise<Record<string, any>> {
+  const res = await fetch(url, { headers: { accept: "application/json" } });
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return (await res.json()) as Record<string, any>;
+}
+
 interface Row {
   screen: Screen;
   direct: { batched: Totals & { hops: number }; perItem: Totals & { hops: number } };
   gateway: Totals;
+  /** The screen's REST endpoint through the gateway, when it has one. */
+  rest: Totals | undefined;
   subgraph: Totals;
 }
 
@@ -69,6 +78,8 @@ async function main(): Promise<void> {
       ...Object.fromEntries(SERVICES.map((s) => [s, { url: upstream[s].url }])),
     },
     logging: { level: "warn" },
+    // The demo manifest: its operations with an endpoint are REST endpoints (the charge screen has one).
+    operations: { persisted: { manifest: "gateway/operations.json", mode: "allow" } },
   });
   const gateway = await startGateway(config, { logger: createLogger({ level: "silent" }) });
   const front = await counter(gateway.url);
@@ -88,6 +99,19 @@ async function main(): Promise<void> {
       await post(front.url, token, screen.gateway.query, variables);
       const gatewayTotals = diff(g0, snapshot([front]));
       const subgraphTotals = diff(s0, snapshot(Object.values(upstream)));
+      let restTotals: Totals | undefined;
+      if (screen.rest) {
+        const restUrl = front.url.replace(/\/graphql$/, screen.rest);
+        const call = async () => {
+          const res = await fetch(restUrl, { headers: { authorization: `Bearer ${token}` } });
+          if (!res.ok) throw new Error(`${screen.rest}: HTTP ${res.status} ${await res.text()}`);
+          await res.arrayBuffer();
+        };
+        await call();
+        const r0 = snapshot([front]);
+        await call();
+        restTotals = diff(r0, snapshot([front]));
+      }
 
       const runDirect = async (mode: "batched" | "perItem") => {
         const d0 = snapshot(Object.values(direct));
@@ -97,7 +121,9 @@ async function main(): Promise<void> {
           const calls = hop(answers);
           if (calls.length === 0) continue;
           hops++;
-          const results = await Promise.all(calls.map((c) => post(direct[c.service].url, token, c.query, c.variables ?? (c.query.includes("$id") ? vars : undefined))));
+          const results = await Promise.all(
+            calls.map((c) => (c.rest ? get(`${direct[c.service].url.replace(/\/$/, "")}${c.rest}`) : post(direct[c.service].url, token, c.query, c.variables ?? (c.query.includes("$id") ? vars : undefined)))),
+          );
           // Per-item calls of one service are folded into one answer, so later hops read them alike.
           answers.push(...foldAnswers(calls, results));
         }
@@ -105,7 +131,7 @@ async function main(): Promise<void> {
       };
       const batched = await runDirect("batched");
       const perItem = await runDirect("perItem");
-      rows.push({ screen, direct: { batched, perItem }, gateway: gatewayTotals, subgraph: subgraphTotals });
+      rows.push({ screen, direct: { batched, perItem }, gateway: gatewayTotals, rest: restTotals, subgraph: subgraphTotals });
     }
   } finally {
     await gateway.stop();
@@ -147,14 +173,14 @@ function report(rows: Row[]): string {
     "",
     `Run ${new Date().toISOString()} (\`npm run bench:chattiness\`): real subgraphs (in-memory SQLite, seeded) and a real gateway with the demo auth policies, in one process on 127.0.0.1. Bytes are counted on the wire, HTTP headers included (↑ sent by the client, ↓ received). A direct client must use federation's \`_entities\` for an order's delivery and payment; "batched" sends one such call per service and hop, "per item" one per entity (the N+1 pattern). Sequential round trips are the hops a client must wait for one after another.`,
     "",
-    "| screen | direct, batched: requests · sequential round trips · bytes | direct, per item: requests · bytes | gateway: requests · round trips · bytes | gateway → subgraphs per client request: requests · bytes |",
-    "|---|---|---|---|---|",
+    "| screen | direct, batched: requests · sequential round trips · bytes | direct, per item: requests · bytes | gateway: requests · round trips · bytes | REST endpoint: requests · bytes | gateway → subgraphs per client request: requests · bytes |",
+    "|---|---|---|---|---|---|",
   ];
   for (const r of rows) {
     const b = r.direct.batched;
     const p = r.direct.perItem;
     lines.push(
-      `| ${r.screen.name} | ${b.requests} · ${b.hops} · ${wire(b)} | ${p.requests} · ${wire(p)} | ${r.gateway.requests} · 1 · ${wire(r.gateway)} | ${r.subgraph.requests} · ${wire(r.subgraph)} |`,
+      `| ${r.screen.name} | ${b.requests} · ${b.hops} · ${wire(b)} | ${p.requests} · ${wire(p)} | ${r.gateway.requests} · 1 · ${wire(r.gateway)} | ${r.rest ? `${r.rest.requests} · ${wire(r.rest)}` : "—"} | ${r.subgraph.requests} · ${wire(r.subgraph)} |`,
     );
   }
   lines.push("", "Screens:");

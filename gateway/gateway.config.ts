@@ -6,7 +6,7 @@
  */
 import type { PolicyContext } from "./src/config/auth.ts";
 import { defineConfig } from "./src/config/load.ts";
-import { PORT_OFFSET_ENV, systemPlan } from "./system/plan.ts";
+import { PORT_OFFSET_ENV, providerApiKey, systemPlan } from "./system/plan.ts";
 
 /** The processes `npm start` runs: the instance lists below come from there, not from repeated ports. */
 const plan = systemPlan({ portOffset: Number(process.env[PORT_OFFSET_ENV] ?? 0) });
@@ -34,10 +34,12 @@ export default defineConfig({
     orders: { instances: plan.instances.orders, balancer: "weighted-round-robin" },
     delivery: { instances: plan.instances.delivery, balancer: "round-robin" },
     payments: { instances: plan.instances.payments, balancer: "least-outstanding" },
+    // The payment provider's REST instances, called by its connectors (schema/payment-provider.graphql).
+    "payment-provider": { instances: plan.instances["payment-provider"], balancer: "round-robin" },
   },
   // The demo subgraphs' own client-fault codes (subgraphs/shared/errors.ts): production keeps their messages.
   errors: {
-    clientFacingCodes: ["INVALID_CREDENTIALS", "INVALID_REFRESH_TOKEN", "IDEMPOTENCY_KEY_REUSED", "ORDER_ALREADY_PAID", "ORDER_NOT_PAYABLE", "INVALID_STATUS_TRANSITION", "ORDER_NOT_PAID", "PAYMENT_NOT_REFUNDABLE", "INVALID_TOKEN"],
+    clientFacingCodes: ["INVALID_CREDENTIALS", "INVALID_REFRESH_TOKEN", "IDEMPOTENCY_KEY_REUSED", "ORDER_ALREADY_PAID", "ORDER_NOT_PAYABLE", "INVALID_STATUS_TRANSITION", "ORDER_NOT_PAID", "PAYMENT_NOT_REFUNDABLE", "INVALID_TOKEN", "PAYMENT_PROVIDER_UNAVAILABLE", "PAYMENT_DECLINED"],
   },
   auth: {
     jwks: { url: plan.jwksUrl },
@@ -64,6 +66,8 @@ export default defineConfig({
     global: { costPerSecond: 20_000, burstSeconds: 2 },
     dynamic: { maxInFlight: 1_000, upstreamLatencyMs: 2_000 },
   },
+  // The payment provider's connectors send its merchant key ($config.apiKey in schema/payment-provider.graphql).
+  connectors: { "payment-provider": { config: { apiKey: providerApiKey() } } },
   // The operations clients send, recorded beside the subgraphs' databases, for `npm run
   // schema:check` and the reload guard (a recomposed supergraph that breaks them is held).
   usage: { sqlite: { path: `${process.env.SYSTEM_DATA_DIR ?? "data"}/usage.db` } },

@@ -40,6 +40,7 @@ import { sandboxLandingPage, type LandingPage } from "./server/landing-page.ts";
 import { graphiqlPage } from "./server/graphiql-page.ts";
 import { buildSnapshot, type SupergraphSnapshot } from "./supergraph/snapshot.ts";
 import { SubgraphRegistry } from "./subgraph/registry.ts";
+import { ConnectorSender } from "./connectors/sender.ts";
 import { warnUnmatchedSubgraphs } from "./subgraph/unmatched-settings.ts";
 import { setupRestEndpoints } from "./rest/setup.ts";
 import { setupSubscriptions, type SubscriptionsRuntime } from "./subscriptions/setup.ts";
@@ -79,7 +80,17 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const clientAddressOf = clientAddressResolver(config.server.trustedProxies);
   supergraph.onLoad(({ sdl }) => warnUnmatchedSubgraphs(Object.keys(config.subgraphs), sdl, logger));
   const telemetry = await createTelemetry({ config, logger, ...(options.spanProcessors ? { spanProcessors: options.spanProcessors } : {}) });
-  const upstreams = createBalancedUpstreams({ logger, metrics: telemetry.upstream });
+  // One immutable snapshot per loaded supergraph, swapped in one assignment.
+  let snapshot: SupergraphSnapshot | undefined;
+  // A connector subgraph's instances run its fetches in-process, calling the REST service (connectors/).
+  const upstreams = createBalancedUpstreams({
+    logger,
+    metrics: telemetry.upstream,
+    senderFor: (subgraph, url) =>
+      snapshot?.connectors.has(subgraph.name)
+        ? new ConnectorSender(subgraph.name, url, () => snapshot?.connectors.get(subgraph.name), subgraph.settings, config.connectors[subgraph.name]?.config)
+        : undefined,
+  });
   const subgraphs = new SubgraphRegistry({
     config,
     logger,
@@ -116,8 +127,6 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   });
   telemetry.observe(gateway);
 
-  // One immutable snapshot per loaded supergraph, swapped in one assignment.
-  let snapshot: SupergraphSnapshot | undefined;
   supergraph.onLoad((loaded) => {
     snapshot = buildSnapshot(loaded);
   });

@@ -3,7 +3,8 @@
  * config, the README and the end-to-end test agree.
  *
  * Every subgraph runs as two instances, orders as three with the third weighted 2, so balancing
- * is visible out of the box (`GET /admin/upstreams`). The first instance of each keeps
+ * is visible out of the box (`GET /admin/upstreams`); the payment provider (a REST service) runs
+ * as two instances on 4005 and 4015. The first instance of each keeps
  * supergraph.yaml's routing_url port (4001-4004); the others are 4011-4014 and 4022. All
  * instances of a service share its SQLite file: the databases run in WAL mode with a busy
  * timeout, and migrations take the write lock first, so processes starting together on a new
@@ -30,9 +31,14 @@ export interface InstanceSpec {
 }
 
 export interface SystemPlan {
+  /** The REST services the subgraphs call (the payment provider), started first. */
+  services: ProcessSpec[];
   subgraphs: ProcessSpec[];
-  /** Each service's instances, for the gateway config's `subgraphs.<name>.instances`. */
-  instances: Record<ServiceName, InstanceSpec[]>;
+  /**
+   * Each service's instances, for the gateway config's `subgraphs.<name>.instances`; the
+   * payment provider's are base URLs (its connectors' `@source` is `payment_provider`).
+   */
+  instances: Record<ServiceName | "payment-provider", InstanceSpec[]>;
   /** Where the auth service publishes its verification keys. */
   jwksUrl: string;
   gateway: ProcessSpec;
@@ -55,6 +61,15 @@ const servicePorts: Record<ServiceName, ReadonlyArray<{ port: number; weight?: n
   payments: [{ port: 4004 }, { port: 4014 }],
 };
 
+/** The payment provider's REST instances; the first is @source's baseURL in schema/payment-provider.graphql. */
+const providerPorts = [4005, 4015] as const;
+
+/**
+ * The payment provider's merchant key, shared by the provider, payments and the gateway's
+ * connectors; env PAYMENT_PROVIDER_API_KEY, else the demo's.
+ */
+export const providerApiKey = (): string => process.env.PAYMENT_PROVIDER_API_KEY || "sk_test_demo";
+
 /** Passed to the gateway so its config (gateway/gateway.config.ts) can rebuild this plan. */
 export const PORT_OFFSET_ENV = "SYSTEM_PORT_OFFSET";
 
@@ -70,7 +85,17 @@ export function systemPlan(options: SystemPlanOptions = {}): SystemPlan {
     ORDERS_URL: servicePorts.orders.map(({ port }) => url(port, "/graphql")).join(","),
     // Orders tells any delivery instance of order status changes.
     DELIVERY_URL: servicePorts.delivery.map(({ port }) => url(port, "/graphql")).join(","),
+    // Payments charges and refunds at any provider instance (idempotency keys make a retry safe).
+    PAYMENT_PROVIDER_URL: providerPorts.map((port) => url(port, "")).join(","),
+    PAYMENT_PROVIDER_API_KEY: providerApiKey(),
   };
+  const providers = providerPorts.map((port, i) => ({
+    name: `payment-provider${i === 0 ? "" : `-${i + 1}`}`,
+    nodeArgs: ["--import", "tsx"],
+    args: ["services/payment-provider/main.ts", "--port", String(port + offset), "--host", host, "--db", `${dataDir}/payment-provider.db`],
+    env: { PAYMENT_PROVIDER_API_KEY: providerApiKey() },
+    healthUrl: url(port, "/healthz"),
+  }));
   const services = Object.keys(servicePorts) as ServiceName[];
   const subgraphs = services.flatMap((name) =>
     servicePorts[name].map(({ port }, i) => ({
@@ -81,10 +106,14 @@ export function systemPlan(options: SystemPlanOptions = {}): SystemPlan {
       healthUrl: url(port, "/healthz"),
     })),
   );
-  const instances = Object.fromEntries(
-    services.map((name) => [name, servicePorts[name].map(({ port, weight }) => ({ url: url(port, "/graphql"), weight: weight ?? 1 }))]),
-  ) as Record<ServiceName, InstanceSpec[]>;
+  const instances = {
+    ...(Object.fromEntries(
+      services.map((name) => [name, servicePorts[name].map(({ port, weight }) => ({ url: url(port, "/graphql"), weight: weight ?? 1 }))]),
+    ) as Record<ServiceName, InstanceSpec[]>),
+    "payment-provider": providerPorts.map((port) => ({ url: url(port, ""), weight: 1 })),
+  };
   return {
+    services: providers,
     subgraphs,
     instances,
     jwksUrl: env.AUTH_JWKS_URL,

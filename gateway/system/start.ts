@@ -42,8 +42,9 @@ async function main(): Promise<void> {
   const plan = systemPlan({ portOffset: Number(process.env[PORT_OFFSET_ENV] ?? 0), dataDir });
   const compiled = plan.gateway.args[0]!;
   if (!existsSync(resolve(root, compiled))) throw new Error(`${compiled} is missing: run \`npm run build\` first (\`npm start\` does)`);
-  for (const spec of plan.subgraphs) supervisor.launch(spec, { tier: 0, restartable: true });
-  await Promise.all(plan.subgraphs.map((s) => waitFor(s.healthUrl, 60_000)));
+  // The payment provider first: payments charges there. It stops with the subgraphs (tier 0).
+  for (const spec of [...plan.services, ...plan.subgraphs]) supervisor.launch(spec, { tier: 0, restartable: true });
+  await Promise.all([...plan.services, ...plan.subgraphs].map((s) => waitFor(s.healthUrl, 60_000)));
   if (supervisor.isStopping) return;
   supervisor.launch(plan.gateway, { tier: 1, restartable: false });
   await waitFor(plan.gateway.healthUrl, 60_000);

@@ -10,6 +10,7 @@ import { createPaymentsLoaders, type PaymentsContext } from "./context.ts";
 import { createOrderEventSender } from "./order-events.ts";
 import { paymentsOutbox } from "./outbox.ts";
 import { createPayOrder } from "./pay-order.ts";
+import { createProviderClient } from "./provider-client.ts";
 import { OutboxRelay, type RelayOptions } from "../shared/outbox-relay.ts";
 import { PaymentRepository } from "./repository.ts";
 import { paymentsResolvers } from "./resolvers.ts";
@@ -25,6 +26,12 @@ export interface PaymentsSubgraphOptions extends CommonServiceOptions, Pick<Remo
   /** This service's OAuth client. Default id "payments", secret env PAYMENTS_CLIENT_SECRET, else the demo seed's. */
   clientId?: string;
   clientSecret?: string;
+  /**
+   * The payment provider's base URL (several instances' separated by commas), charged by payOrder
+   * and refunded by refundPayment. Default env PAYMENT_PROVIDER_URL; empty: no provider, payments
+   * are recorded without a charge (this service's own tests).
+   */
+  paymentProviderUrl?: string;
   /** The outbox relay's timing (defaults in RelayOptions). */
   relay?: Pick<RelayOptions, "initialBackoffMs" | "maxBackoffMs" | "leaseMs" | "pollMs">;
 }
@@ -54,11 +61,13 @@ export async function createPaymentsSubgraph(options: PaymentsSubgraphOptions = 
     now: common.now,
     ...options.relay,
   });
-  const payOrder = createPayOrder({ payments, fetchOrder: createOrdersClient(ordersClientOptions), now: common.now });
+  const providerUrl = options.paymentProviderUrl ?? process.env.PAYMENT_PROVIDER_URL ?? "";
+  const provider = providerUrl ? createProviderClient({ url: providerUrl }) : undefined;
+  const payOrder = createPayOrder({ payments, fetchOrder: createOrdersClient(ordersClientOptions), provider, now: common.now });
 
   const server = await startSubgraphServer<PaymentsContext>({
     service: "payments",
-    schema: loadSubgraphSchema("payments", paymentsResolvers({ payOrder, payments, now: common.now, committed: () => relay.kick() })),
+    schema: loadSubgraphSchema("payments", paymentsResolvers({ payOrder, payments, now: common.now, committed: () => relay.kick(), provider })),
     logger: common.logger,
     verifyIdentity: createRemoteIdentityVerifier(options),
     createContext: (base) => ({ ...base, loaders: createPaymentsLoaders(payments) }),

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { jsonList, type Db } from "../shared/db.ts";
 import type { PaymentMethod, PaymentStatus } from "./seed.ts";
 
@@ -10,6 +10,8 @@ export interface PaymentRecord {
   method: PaymentMethod;
   status: PaymentStatus;
   idempotencyKey: string | null;
+  /** The payment provider's charge; null for a payment recorded without a provider. */
+  chargeId: string | null;
   createdAt: number;
 }
 
@@ -19,6 +21,7 @@ export interface NewPayment {
   amountCents: number;
   method: PaymentMethod;
   idempotencyKey: string;
+  chargeId: string | null;
   createdAt: number;
 }
 
@@ -34,8 +37,15 @@ export type CreateOutcome =
   | { kind: "replayed"; payment: PaymentRecord }
   | { kind: "already_paid"; payment: PaymentRecord };
 
+/**
+ * A payment's id follows from its caller and idempotency key, so it is known before the payment
+ * is written: the provider's charge carries it, and a retried payOrder asks for the same one.
+ */
+export const paymentIdFor = (userId: string, idempotencyKey: string): string =>
+  `pay_${createHash("sha256").update(`${userId}\u0000${idempotencyKey}`).digest("base64url").slice(0, 12)}`;
+
 const COLUMNS =
-  "id, order_id AS orderId, user_id AS userId, amount_cents AS amountCents, method, status, idempotency_key AS idempotencyKey, created_at AS createdAt";
+  "id, order_id AS orderId, user_id AS userId, amount_cents AS amountCents, method, status, idempotency_key AS idempotencyKey, charge_id AS chargeId, created_at AS createdAt";
 
 /** The payments table's queries, each prepared once; list lookups take a JSON array. */
 export class PaymentRepository {
@@ -54,8 +64,8 @@ export class PaymentRepository {
         `SELECT ${COLUMNS} FROM payments WHERE order_id = ? AND status = 'SUCCEEDED' LIMIT 1`,
       ),
       insert: db.prepare<NewPayment & { id: string }, PaymentRecord>(
-        `INSERT INTO payments (id, order_id, user_id, amount_cents, method, status, idempotency_key, created_at)
-         VALUES (@id, @orderId, @userId, @amountCents, @method, 'SUCCEEDED', @idempotencyKey, @createdAt)
+        `INSERT INTO payments (id, order_id, user_id, amount_cents, method, status, idempotency_key, charge_id, created_at)
+         VALUES (@id, @orderId, @userId, @amountCents, @method, 'SUCCEEDED', @idempotencyKey, @chargeId, @createdAt)
          ON CONFLICT (user_id, idempotency_key) DO NOTHING
          RETURNING ${COLUMNS}`,
       ),
@@ -77,7 +87,7 @@ export class PaymentRepository {
         if (existing) return { kind: "replayed", payment: existing };
         const paid = s.succeededForOrder.get(payment.orderId);
         if (paid) return { kind: "already_paid", payment: paid };
-        const created = s.insert.get({ ...payment, id: `pay_${randomBytes(9).toString("base64url")}` });
+        const created = s.insert.get({ ...payment, id: paymentIdFor(payment.userId, payment.idempotencyKey) });
         if (created) {
           enqueue("PAID", created, payment.createdAt);
           return { kind: "created", payment: created };

@@ -5,6 +5,7 @@ import type { Resolvers } from "../shared/schema.ts";
 import type { PaymentsContext } from "./context.ts";
 import { resolveIdempotencyKey } from "./idempotency.ts";
 import type { PayOrderRequest } from "./pay-order.ts";
+import type { ProviderClient } from "./provider-client.ts";
 import type { PaymentRecord, PaymentRepository } from "./repository.ts";
 import type { PaymentMethod } from "./seed.ts";
 
@@ -24,8 +25,10 @@ export function paymentsResolvers(deps: {
   now: () => number;
   /** Called after a commit that wrote an outbox row: the relay sends it at once. */
   committed: () => void;
+  /** The payment provider, refunded before the payment is marked REFUNDED; undefined without one. */
+  provider: ProviderClient | undefined;
 }): Resolvers<PaymentsContext> {
-  const { payOrder, payments, now, committed } = deps;
+  const { payOrder, payments, now, committed, provider } = deps;
   return {
     Mutation: {
       payOrder: async (
@@ -39,9 +42,14 @@ export function paymentsResolvers(deps: {
         committed();
         return payment;
       },
-      refundPayment: (_root, { paymentId }: { paymentId: string }, { principal, logger }: PaymentsContext) => {
+      refundPayment: async (_root, { paymentId }: { paymentId: string }, { principal, logger, loaders }: PaymentsContext) => {
         // Refunds are a back-office act: admins only (the admin scope comes with the role).
         requireScope(principal, "admin");
+        // The money goes back at the provider first, under a key per payment, so a repeated refundPayment refunds once.
+        const before = await loaders.paymentById.load(paymentId);
+        if (provider && before?.chargeId && before.status === "SUCCEEDED") {
+          await provider.refund({ chargeId: before.chargeId, idempotencyKey: `refund-${paymentId}` }, logger);
+        }
         const outcome = payments.refund(paymentId, now());
         switch (outcome.kind) {
           case "refunded":
@@ -66,6 +74,8 @@ export function paymentsResolvers(deps: {
       __resolveReference: async ({ id }: { id: string }, { principal, loaders }: PaymentsContext) =>
         visible(principal, await loaders.paymentById.load(id)),
       createdAt: (payment: PaymentRecord) => new Date(payment.createdAt).toISOString(),
+      // A reference the gateway resolves at the provider (the payment-provider connectors).
+      charge: (payment: PaymentRecord) => (payment.chargeId ? { __typename: "ProviderCharge", id: payment.chargeId } : null),
     },
   };
 }

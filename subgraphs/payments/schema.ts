@@ -54,4 +54,13 @@ export const paymentsMigrations: readonly Migration[] = [
       CREATE INDEX outbox_pending ON outbox(next_attempt_at) WHERE delivered_at IS NULL;
     `,
   },
+  {
+    // The provider's charge behind each payment (services/payment-provider): seeded payment p<n>
+    // was charged as ch_p<n>, which the provider's seed holds too.
+    name: "charge ids",
+    sql: `
+      ALTER TABLE payments ADD COLUMN charge_id TEXT;
+      UPDATE payments SET charge_id = 'ch_' || id WHERE idempotency_key IS NULL;
+    `,
+  },
 ];

@@ -5,8 +5,8 @@ import type { PaymentRecord } from "./repository.ts";
 export type PaymentStatus = "PENDING" | "SUCCEEDED" | "FAILED" | "REFUNDED";
 export type PaymentMethod = "CARD" | "PAYPAL" | "BANK_TRANSFER";
 
-/** A stored payment (repository.ts) as the seed writes it: no idempotency key, plus its insertion order. */
-export interface PaymentSeedRow extends Omit<PaymentRecord, "idempotencyKey"> {
+/** A stored payment (repository.ts) as the seed writes it: no idempotency key (its charge id, ch_<id>, comes in a later migration), plus its insertion order. */
+export interface PaymentSeedRow extends Omit<PaymentRecord, "idempotencyKey" | "chargeId"> {
   seq: number;
 }
 

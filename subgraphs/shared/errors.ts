@@ -23,6 +23,10 @@ export const ERROR_CODES = {
   /** A delivery cannot leave PENDING while its order is unpaid. */
   ORDER_NOT_PAID: 409,
   UPSTREAM_ERROR: 502,
+  /** The payment provider did not answer (every instance tried): retrying with the same key is safe. */
+  PAYMENT_PROVIDER_UNAVAILABLE: 502,
+  /** The payment provider refused the charge. */
+  PAYMENT_DECLINED: 402,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

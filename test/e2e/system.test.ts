@@ -95,8 +95,10 @@ describe("npm start", () => {
     assert.equal(order.totalCents, 4999, "priced from the catalog");
     const early = await gql(plan.gatewayUrl, `mutation($id: ID!) { updateDeliveryStatus(orderId: $id, status: ASSIGNED) { status } }`, { token: carol, variables: { id: order.id } });
     assert.equal(early.errors?.[0]?.extensions?.code, "ORDER_NOT_PAID");
-    const paid = await gql(plan.gatewayUrl, `mutation($id: ID!) { payOrder(orderId: $id, idempotencyKey: "e2e-paid") { status } }`, { token: alice, variables: { id: order.id } });
+    const paid = await gql(plan.gatewayUrl, `mutation($id: ID!) { payOrder(orderId: $id, idempotencyKey: "e2e-paid") { status charge { id status amountCents } } }`, { token: alice, variables: { id: order.id } });
     assert.equal(paid.errors, undefined, JSON.stringify(paid.errors));
+    // Charged at the payment provider (REST), read back through its connectors in the same answer.
+    assert.deepEqual({ ...(paid.data as any).payOrder.charge, id: undefined }, { id: undefined, status: "succeeded", amountCents: 4999 });
     /** The order's status through the gateway, once it reads `expected` or 10 s have passed. */
     const statusWithin10s = async (expected: string) => {
       let status = "";

@@ -16,6 +16,8 @@ export interface FaultProxy {
   dropAnswers: boolean;
   /** Bodies of the requests received, in order. */
   readonly bodies: readonly string[];
+  /** The `traceparent` header of each request received, in order (undefined when absent). */
+  readonly traceparents: readonly (string | undefined)[];
   /** How many received bodies contain `text` (e.g. a field name; health checks never do). */
   count(text: string): number;
   /** Like a killed process: resets every connection and refuses new ones. */
@@ -28,6 +30,7 @@ export interface FaultProxy {
 export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
   const target = new URL(targetUrl);
   const bodies: string[] = [];
+  const traceparents: (string | undefined)[] = [];
   // The handler reads its settings from the object the test holds, so they need no accessors.
   const state = { delayMs: 0, dropAnswers: false };
   const send = (req: Parameters<typeof forward>[1], res: Parameters<typeof forward>[2], body: Buffer) =>
@@ -45,12 +48,14 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
   const proxy = await startProxyServer(async (req, res) => {
     const body = await readBody(req);
     bodies.push(body.toString("utf8"));
+    traceparents.push(typeof req.headers.traceparent === "string" ? req.headers.traceparent : undefined);
     if (state.delayMs > 0) setTimeout(() => !req.socket.destroyed && send(req, res, body), state.delayMs);
     else send(req, res, body);
   });
   return Object.assign(state, {
     url: `http://127.0.0.1:${proxy.port}${target.pathname}`,
     bodies,
+    traceparents,
     count: (text: string) => bodies.filter((b) => b.includes(text)).length,
     kill: proxy.stop,
     revive: () => (proxy.server.listening ? Promise.resolve() : proxy.listen(proxy.port)),

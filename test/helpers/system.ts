@@ -1,5 +1,5 @@
 /**
- * The real system in one process for integration tests: the four subgraphs on 127.0.0.1
+ * The real system in one process for integration tests: the four subgraphs and the payment provider on 127.0.0.1
  * port 0 with in-memory databases (seeded deterministically), and a gateway in front of them
  * whose subgraph URLs point at those ports.
  */
@@ -11,26 +11,30 @@ import { createOrdersSubgraph } from "../../subgraphs/orders/index.ts";
 import { createPaymentsSubgraph } from "../../subgraphs/payments/index.ts";
 import type { SubgraphHandle } from "../../subgraphs/shared/service.ts";
 import { startTestGateway, type TestGateway, type TestGatewayOptions } from "./gateway.ts";
-import { startTestAuth, testServiceOptions } from "./subgraphs.ts";
+import { createPaymentProvider, type PaymentProvider } from "../../services/payment-provider/index.ts";
+import { startTestAuth, testServiceOptions, TEST_LOG_LEVEL } from "./subgraphs.ts";
 
 export interface TestSubgraphs {
   auth: AuthSubgraph;
   orders: SubgraphHandle;
   delivery: DeliverySubgraph;
   payments: SubgraphHandle;
+  /** The payment provider's REST service (in memory), behind the payment-provider connectors. */
+  provider: PaymentProvider;
   /** `subgraphs` config that routes the gateway to these instances. */
-  routing: Record<"auth" | "orders" | "delivery" | "payments", { url: string }>;
+  routing: Record<"auth" | "orders" | "delivery" | "payments" | "payment-provider", { url: string }>;
   close(): Promise<void>;
 }
 
 export async function startTestSubgraphs(): Promise<TestSubgraphs> {
   const auth = await startTestAuth();
+  const provider = await createPaymentProvider({ dbPath: ":memory:", port: 0, logLevel: TEST_LOG_LEVEL });
   // Orders starts first (the others call it) and learns delivery's URL once delivery listens.
   let deliveryUrl = "";
   const orders = await createOrdersSubgraph({ ...testServiceOptions(auth), deliveryUrl: () => deliveryUrl });
   const [delivery, payments] = await Promise.all([
     createDeliverySubgraph({ ...testServiceOptions(auth), ordersUrl: orders.url }),
-    createPaymentsSubgraph({ ...testServiceOptions(auth), ordersUrl: orders.url }),
+    createPaymentsSubgraph({ ...testServiceOptions(auth), ordersUrl: orders.url, paymentProviderUrl: provider.url }),
   ]);
   deliveryUrl = delivery.url;
   return {
@@ -38,11 +42,18 @@ export async function startTestSubgraphs(): Promise<TestSubgraphs> {
     orders,
     delivery,
     payments,
-    routing: { auth: { url: auth.url }, orders: { url: orders.url }, delivery: { url: delivery.url }, payments: { url: payments.url } },
+    provider,
+    routing: {
+      auth: { url: auth.url },
+      orders: { url: orders.url },
+      delivery: { url: delivery.url },
+      payments: { url: payments.url },
+      "payment-provider": { url: provider.url },
+    },
     close: async () => {
       await Promise.all([delivery.close(), payments.close()]);
       await orders.close();
-      await auth.close();
+      await Promise.all([auth.close(), provider.close()]);
     },
   };
 }
@@ -71,7 +82,9 @@ export async function startTestSystem(
   const { subgraphs: subgraphConfig = {}, ...rest } = config;
   const merged: Record<string, unknown> = { ...subgraphConfig };
   for (const [name, route] of Object.entries(subgraphs.routing)) {
-    merged[name] = { ...route, ...(subgraphConfig as Record<string, object | undefined>)[name] };
+    const own = (subgraphConfig as Record<string, { instances?: unknown } | undefined>)[name];
+    // A test that lists instances routes the subgraph itself.
+    merged[name] = own?.instances ? own : { ...route, ...own };
   }
   let gateway: TestGateway;
   try {

@@ -155,7 +155,7 @@ describe("REST endpoints of trusted operations", () => {
     const result = await new Validator().validate(r.body);
     assert.equal(result.valid, true, String(JSON.stringify(result.errors)).slice(0, 2000));
     assert.equal(r.body.openapi, "3.1.0");
-    assert.deepEqual(Object.keys(r.body.paths).sort(), ["/api/me", "/api/orders", "/api/orders/{id}", "/api/orders/{orderId}/pay"]);
+    assert.deepEqual(Object.keys(r.body.paths).sort(), ["/api/charges", "/api/me", "/api/orders", "/api/orders/{id}", "/api/orders/{orderId}/pay"]);
     const order = r.body.paths["/api/orders/{id}"].get;
     assert.deepEqual(order.parameters, [{ name: "id", in: "path", required: true, schema: { type: "string" } }]);
     const schema = order.responses["200"].content["application/json"].schema;

@@ -9,9 +9,12 @@
 
 /** One call to a service; `needs` is filled from earlier answers. */
 export interface DirectCall {
-  service: "auth" | "orders" | "delivery" | "payments";
+  service: "auth" | "orders" | "delivery" | "payments" | "payment-provider";
+  /** A GraphQL operation, or for the REST service the GET path (`rest`). */
   query: string;
   variables?: Record<string, unknown>;
+  /** A REST GET (path and query string) instead of a GraphQL POST. */
+  rest?: string;
 }
 
 /** A hop: calls sent together (in parallel), built from everything answered so far. */
@@ -23,6 +26,8 @@ export interface Screen {
   /** Who looks at it. */
   user: "alice" | "carol";
   gateway: { query: string; variables?: Record<string, unknown> };
+  /** The same screen as a REST endpoint of a manifest operation (gateway/operations.json), when there is one. */
+  rest?: string;
   /** Hops in order; each returns the calls of that hop. */
   direct: (mode: "batched" | "perItem") => Hop[];
 }
@@ -79,6 +84,30 @@ export const screens: Screen[] = [
       ([, delivery]) => {
         const courier = (delivery!._entities as Array<{ delivery: { courier: { id: string } | null } | null }>)[0]?.delivery?.courier;
         return courier ? entityCalls(mode, "auth", "User", [courier.id], "name") : [];
+      },
+    ],
+  },
+  {
+    name: "order list with charge status",
+    description: `the order list, each payment with its live charge status from the payment provider's REST API`,
+    user: "alice",
+    rest: `/api/charges?first=${PAGE}`,
+    gateway: {
+      query: `query OrderCharges { orders(first: ${PAGE}) { totalCount edges { node { id status totalCents createdAt items { name quantity } delivery { status eta } payment { status charge { status amountRefundedCents } } } } } }`,
+    },
+    direct: (mode) => [
+      () => [{ service: "orders", query: `{ orders(first: ${PAGE}) { totalCount edges { node { id status totalCents createdAt items { name quantity } } } } }` }],
+      ([list]) => {
+        const ids = (list!.orders.edges as Array<{ node: { id: string } }>).map((e) => e.node.id);
+        return [...entityCalls(mode, "delivery", "Order", ids, "delivery { status eta }"), ...entityCalls(mode, "payments", "Order", ids, "payment { status charge { id } }")];
+      },
+      (answers) => {
+        const charges = answers
+          .flatMap((a) => (a._entities as Array<{ payment?: { charge: { id: string } | null } | null }> | undefined) ?? [])
+          .flatMap((e) => (e?.payment?.charge ? [e.payment.charge.id] : []));
+        if (charges.length === 0) return [];
+        const paths = mode === "batched" ? [`/v1/charges?ids=${charges.join(",")}`] : charges.map((id) => `/v1/charges/${id}`);
+        return paths.map((rest) => ({ service: "payment-provider" as const, query: "", rest }));
       },
     ],
   },

@@ -3,7 +3,7 @@
  * subgraph and keeps the live ones, so `GET /admin/upstreams` can report them.
  */
 import type { Logger } from "../logging/logger.ts";
-import type { UpstreamFactory } from "../subgraph/registry.ts";
+import type { ResolvedSubgraph, UpstreamFactory } from "../subgraph/registry.ts";
 import type { UpstreamMetrics } from "../telemetry/metrics.ts";
 import { InstanceTransport } from "../subgraph/transport.ts";
 import type { InstanceSender } from "./instance.ts";
@@ -16,6 +16,8 @@ export interface BalancedUpstreamsOptions {
   metrics?: UpstreamMetrics;
   now?: () => number;
   random?: RandomSource;
+  /** An instance's transport other than GraphQL over HTTP (a connector subgraph's); undefined: GraphQL. */
+  senderFor?: (subgraph: ResolvedSubgraph, url: string) => InstanceSender | undefined;
 }
 
 export interface BalancedUpstreams {
@@ -32,7 +34,7 @@ export function createBalancedUpstreams(options: BalancedUpstreamsOptions): Bala
     const upstream = new BalancedUpstream({
       subgraph,
       logger: options.logger,
-      createSender: (url): InstanceSender => new InstanceTransport(url, subgraph.settings),
+      createSender: (url): InstanceSender => options.senderFor?.(subgraph, url) ?? new InstanceTransport(url, subgraph.settings),
       ...(options.metrics ? { metrics: options.metrics } : {}),
       ...(options.now ? { now: options.now } : {}),
       ...(options.random ? { random: options.random } : {}),

@@ -205,6 +205,12 @@ export const gatewayConfigSchema = z.strictObject({
   subscriptions: subscriptionsConfigSchema.prefault({}),
   /** Recording of the operations clients execute, for schema checks (gateway/src/config/usage.ts). Absent: nothing is recorded. */
   usage: usageConfigSchema.optional(),
+  /**
+   * Per connector subgraph (a REST service joined with `@source`/`@connect`, gateway/src/connectors/):
+   * `config` holds the values its connectors read as `$config.<name>` (an API key from the
+   * environment, say), so no secret is written in the schema. Default: none.
+   */
+  connectors: z.record(z.string(), z.strictObject({ config: z.record(z.string(), z.unknown()).default({}) })).default({}),
 });
 
 /** The config as written in a file (defaults not applied). */

@@ -75,6 +75,10 @@ export const errorCodes = {
   SUBGRAPH_UNAVAILABLE: 200,
   SUBGRAPH_TIMEOUT: 200,
   SUBGRAPH_BAD_RESPONSE: 200,
+  /** A REST service behind a connector answered non-2xx; `extensions.status` is its HTTP status. */
+  CONNECTOR_HTTP_ERROR: 200,
+  /** A REST service behind a connector answered 2xx with a body that is not JSON, or not the shape the connector maps. */
+  CONNECTOR_BAD_RESPONSE: 200,
   // The gateway's own state.
   SHUTTING_DOWN: 503,
   SERVICE_UNAVAILABLE: 503,

@@ -47,6 +47,10 @@ export class SubgraphDataSource implements GraphQLDataSource<RequestContext> {
       return response.body as GatewayGraphQLResponse;
     } catch (e) {
       if (context === undefined) throw e; // health checks report failure by throwing
+      if (e instanceof SubgraphFetchError && e.answer) {
+        context.logger.warn({ subgraph: this.options.name, instance: e.instance, kind: e.kind, status: e.status }, "subgraph fetch failed");
+        return e.answer as GatewayGraphQLResponse;
+      }
       return { errors: [this.toClientError(e, context)] };
     }
   }

@@ -89,11 +89,12 @@ export class InstanceTransport {
 }
 
 /**
- * One fetch in flight, as undici's dispatch handler: collects the body and settles once. Its
+ * One fetch in flight, as undici's dispatch handler: collects the body and settles once (the
+ * connectors' REST client uses it too). Its
  * deadline fires when the fetch's own time is up or the caller's signal aborts, whichever is
  * first; the promise settles then, even while undici still waits for a connection.
  */
-class FetchHandler implements Dispatcher.DispatchHandler {
+export class FetchHandler implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
   private status = 0;
   private readonly chunks: Buffer[] = [];

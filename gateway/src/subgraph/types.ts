@@ -67,10 +67,17 @@ export class SubgraphFetchError extends Error {
     readonly instance: string | undefined,
     message: string,
     readonly status?: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; answer?: SubgraphResponse["body"] },
   ) {
     super(message, options);
+    this.answer = options?.answer;
   }
+
+  /**
+   * A GraphQL answer to give the client when no retry does better: a connector fetch that saw a
+   * 5xx still has field errors with paths, codes and statuses (connectors/sender.ts).
+   */
+  readonly answer: SubgraphResponse["body"] | undefined;
 
   /** False only when the request certainly never reached the subgraph. */
   get mayHaveReachedSubgraph(): boolean {

@@ -7,12 +7,24 @@
 import { readFileSync, watchFile, unwatchFile, type Stats } from "node:fs";
 import type { SupergraphManager } from "@apollo/gateway";
 import type { Logger } from "../logging/logger.ts";
+import type { ConnectorGraph } from "../connectors/definitions.ts";
+import { expandConnectors } from "../connectors/expand.ts";
+import { ConnectorLoadError } from "../connectors/load-error.ts";
 import { sanitizeForApolloGateway } from "../private-apis/supergraph-for-apollo-gateway.ts";
 
 /** A loaded supergraph: the SDL as composed (for our directive readers) and the copy `@apollo/gateway` loads. */
 export interface LoadedSupergraph {
   readonly sdl: string;
+  /** Connectors expanded into plain subgraphs, SECURITY purposes removed. */
   readonly gatewaySdl: string;
+  /** The connector subgraphs the gateway runs itself (connectors/); none when absent. */
+  readonly connectors?: readonly ConnectorGraph[];
+}
+
+/** Reads a supergraph SDL into what the gateway loads; throws for a connector outside the supported subset. */
+export function loadSupergraphSdl(sdl: string): LoadedSupergraph {
+  const expanded = expandConnectors(sdl);
+  return { sdl, gatewaySdl: sanitizeForApolloGateway(expanded.sdl), connectors: expanded.connectors };
 }
 
 export type SupergraphListener = (supergraph: LoadedSupergraph) => void;
@@ -111,6 +123,11 @@ export class FileSupergraphSource {
     try {
       next = this.read();
     } catch (e) {
+      if (e instanceof ConnectorLoadError) {
+        // Read fine, but a connector is outside the supported subset: the message says which and why.
+        logger.warn({ reason: e.message, path, trigger }, "supergraph reload refused: new supergraph is invalid; keeping the current schema");
+        return { result: "refused", reason: "invalid" };
+      }
       logger.warn({ err: e, path, trigger }, "supergraph reload refused: file unreadable; keeping the current schema");
       return { result: "refused", reason: "unreadable" };
     }
@@ -142,7 +159,7 @@ export class FileSupergraphSource {
   private read(): LoadedSupergraph {
     const sdl = readFileSync(this.options.path, "utf8");
     if (sdl.trim() === "") throw new Error(`supergraph file ${this.options.path} is empty`);
-    return { sdl, gatewaySdl: sanitizeForApolloGateway(sdl) };
+    return loadSupergraphSdl(sdl);
   }
 
   private accept(next: LoadedSupergraph): void {

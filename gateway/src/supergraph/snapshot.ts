@@ -13,6 +13,7 @@ import type { GraphQLSchema } from "graphql";
 import { readAuthRequirements, type AuthRequirements } from "../auth/requirements.ts";
 import { costDirectivesFrom, type CostDirectives } from "../limits/cost-directives.ts";
 import { ShapeSchema } from "../executor/response-shape.ts";
+import { buildConnectorRuntime, type ConnectorRuntime } from "../connectors/runtime.ts";
 import type { LoadedSupergraph } from "./file-source.ts";
 
 export interface SupergraphSnapshot {
@@ -32,6 +33,8 @@ export interface SupergraphSnapshot {
   readonly subgraphUrls: ReadonlyMap<string, string>;
   readonly authRequirements: AuthRequirements;
   readonly costDirectives: CostDirectives;
+  /** The connector subgraphs, made executable, by subgraph name (connectors/runtime.ts). */
+  readonly connectors: ReadonlyMap<string, ConnectorRuntime>;
   /** The query planner over this supergraph, built on first use. */
   planner(): QueryPlanner;
   /** The planner with incremental delivery on (`@defer` becomes Defer nodes), for clients that accept it; built on first use. */
@@ -60,6 +63,7 @@ export function buildSnapshot(loaded: LoadedSupergraph): SupergraphSnapshot {
     subgraphUrls,
     authRequirements: readAuthRequirements(loaded.sdl),
     costDirectives: costDirectivesFrom(loaded.sdl),
+    connectors: new Map((loaded.connectors ?? []).map((graph) => [graph.name, buildConnectorRuntime(graph, supergraph)])),
     planner: () => (planner ??= new QueryPlanner(supergraph)),
     deferPlanner: () => (deferPlanner ??= new QueryPlanner(supergraph, { incrementalDelivery: { enableDefer: true } })),
     shapeSchema: () => (shapeSchema ??= new ShapeSchema(federationApiSchema)),

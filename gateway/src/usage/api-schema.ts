@@ -1,8 +1,8 @@
 /** The client-facing API schema of a supergraph SDL, built the way the gateway's snapshot builds it. */
 import { Supergraph } from "@apollo/federation-internals";
 import type { GraphQLSchema } from "graphql";
-import { sanitizeForApolloGateway } from "../private-apis/supergraph-for-apollo-gateway.ts";
+import { loadSupergraphSdl } from "../supergraph/file-source.ts";
 
 export function apiSchemaOf(supergraphSdl: string): GraphQLSchema {
-  return Supergraph.build(sanitizeForApolloGateway(supergraphSdl)).apiSchema().toGraphQLJSSchema();
+  return Supergraph.build(loadSupergraphSdl(supergraphSdl).gatewaySdl).apiSchema().toGraphQLJSSchema();
 }

@@ -13,7 +13,7 @@ import { parse, type OperationDefinitionNode } from "graphql";
 import { GraphQLDataSourceRequestKind } from "../../../gateway/src/private-apis/data-source-kind.ts";
 import { gatewayRequestContext } from "../../../gateway/src/private-apis/gateway-request-context.ts";
 import { observeQueryPlanCache } from "../../../gateway/src/private-apis/query-plan-store.ts";
-import { sanitizeForApolloGateway } from "../../../gateway/src/private-apis/supergraph-for-apollo-gateway.ts";
+import { loadSupergraphSdl } from "../../../gateway/src/supergraph/file-source.ts";
 import { buildSnapshot } from "../../../gateway/src/supergraph/snapshot.ts";
 import { createLogger } from "../../../gateway/src/logging/logger.ts";
 import { anonymous, type RequestContext } from "../../../gateway/src/server/context.ts";
@@ -43,7 +43,7 @@ describe("the private APIs we rely on", () => {
         return { data: { me: { id: "u1" } } };
       },
     };
-    const gatewaySdl = sanitizeForApolloGateway(sdl);
+    const gatewaySdl = loadSupergraphSdl(sdl).gatewaySdl;
     const gateway = new ApolloGateway({ supergraphSdl: gatewaySdl, buildService: () => source, logger: silent });
     const lookups: boolean[] = [];
     observeQueryPlanCache(gateway, (hit) => lookups.push(hit), createLogger({ level: "silent" }));

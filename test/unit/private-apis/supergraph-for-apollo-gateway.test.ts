@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { sanitizeForApolloGateway } from "../../../gateway/src/private-apis/supergraph-for-apollo-gateway.ts";
 import { ApolloGateway } from "@apollo/gateway";
+import { expandConnectors } from "../../../gateway/src/connectors/expand.ts";
 
 const supergraph = readFileSync("schema/supergraph.graphql", "utf8");
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -25,7 +26,8 @@ describe("supergraph sanitizing for @apollo/gateway", () => {
   it("is still needed, and enough: @apollo/gateway refuses the composed supergraph as it is and loads the sanitized copy", async () => {
     const refusing = new ApolloGateway({ supergraphSdl: supergraph, logger: silent });
     await assert.rejects(refusing.load(), /SECURITY|unsupported|not supported/i, "@apollo/gateway now accepts for: SECURITY links: drop supergraph-for-apollo-gateway.ts");
-    const accepting = new ApolloGateway({ supergraphSdl: sanitizeForApolloGateway(supergraph), logger: silent });
+    // With connectors expanded first (connectors/expand.ts: @apollo/gateway refuses the connect link too).
+    const accepting = new ApolloGateway({ supergraphSdl: sanitizeForApolloGateway(expandConnectors(supergraph).sdl), logger: silent });
     try {
       await accepting.load();
     } finally {

@@ -16,6 +16,7 @@ describe("subgraph list", () => {
         { name: "auth", url: "http://127.0.0.1:4001/graphql" },
         { name: "delivery", url: "http://127.0.0.1:4003/graphql" },
         { name: "orders", url: "http://127.0.0.1:4002/graphql" },
+        { name: "payment-provider", url: "http://127.0.0.1:4005" },
         { name: "payments", url: "http://127.0.0.1:4004/graphql" },
       ],
     );

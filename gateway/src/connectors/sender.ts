@@ -1,0 +1,106 @@
+/**
+ * The transport of one instance of a connector subgraph, in the place of the GraphQL transport:
+ * the balancer picks an instance and hands it the planned fetch, which is executed here against
+ * the connector runtime, every connector calling this instance's base URL. A fetch that saw a
+ * 5xx or no answer fails as a GraphQL subgraph's fetch would (a `SubgraphFetchError` of the same
+ * kind), so retry on another instance (queries only) and ejection apply unchanged; it carries the
+ * GraphQL answer with its field errors, which the client gets if no retry does better.
+ */
+import { execute, parse, type DocumentNode } from "graphql";
+import type { InstanceSender } from "../balancing/instance.ts";
+import type { TransportOptions } from "../subgraph/transport.ts";
+import { SubgraphFetchError, type SubgraphRequest, type SubgraphResponse } from "../subgraph/types.ts";
+import type { FetchState, UpstreamFailure } from "./connector-call.ts";
+import { RestClient } from "./rest-client.ts";
+import type { ConnectorRuntime } from "./runtime.ts";
+
+/** The fetch documents seen, parsed once; the planner sends the same few texts again and again. */
+const documents = new Map<string, DocumentNode>();
+const MAX_DOCUMENTS = 1_000;
+
+const parseOnce = (query: string): DocumentNode => {
+  let doc = documents.get(query);
+  if (!doc) {
+    if (documents.size >= MAX_DOCUMENTS) documents.clear();
+    doc = parse(query, { noLocation: true });
+    documents.set(query, doc);
+  }
+  return doc;
+};
+
+/** Which failure decides the fetch's fate: no answer first (it may be retried or eject), then a 5xx. */
+const worst = (failures: readonly UpstreamFailure[]): UpstreamFailure | undefined =>
+  failures.find((f) => f.kind === "connect") ?? failures.find((f) => f.kind !== "status") ?? failures.find((f) => f.kind === "status");
+
+export class ConnectorSender implements InstanceSender {
+  private readonly client: RestClient;
+
+  constructor(
+    private readonly subgraph: string,
+    readonly url: string,
+    private readonly runtime: () => ConnectorRuntime | undefined,
+    options: TransportOptions,
+    /** `$config` for this subgraph's connectors (never logged: it may hold secrets). */
+    private readonly config: Record<string, unknown> = {},
+  ) {
+    this.client = new RestClient(url, options);
+  }
+
+  async send(request: SubgraphRequest): Promise<SubgraphResponse> {
+    // Health checks and readiness probes (no client request): the instance is up when it answers
+    // HTTP at all below 500; there is no GraphQL endpoint to ask `{ __typename }`.
+    if (!request.context) return this.probe(request);
+    const runtime = this.runtime();
+    if (!runtime) throw new SubgraphFetchError("invalid-body", this.subgraph, this.url, `no connector runtime for "${this.subgraph}" in this supergraph`);
+    const state: FetchState = {
+      subgraph: this.subgraph,
+      source: runtime.graph.source,
+      client: this.client,
+      baseHeaders: forwarded(request.headers),
+      context: request.context,
+      signal: request.signal,
+      failures: [],
+      requests: 0,
+      config: this.config,
+    };
+    const result = await execute({
+      schema: runtime.schema,
+      document: parseOnce(request.body.query),
+      variableValues: request.body.variables ?? {},
+      operationName: request.body.operationName,
+      contextValue: state,
+    });
+    const body: SubgraphResponse["body"] = {
+      data: (result.data ?? null) as Record<string, unknown> | null,
+      ...(result.errors ? { errors: result.errors.map((e) => e.toJSON() as unknown as Record<string, unknown>) } : {}),
+    };
+    const failure = worst(state.failures);
+    if (failure) {
+      const what = failure.status !== undefined ? `answered HTTP ${failure.status}` : `failed (${failure.kind})`;
+      throw new SubgraphFetchError(failure.kind, this.subgraph, this.url, `connector subgraph "${this.subgraph}" ${what}`, failure.status, { answer: body });
+    }
+    return { status: 200, body, instance: this.url };
+  }
+
+  private async probe(request: SubgraphRequest): Promise<SubgraphResponse> {
+    const outcome = await this.client.send({ method: "GET", path: "/", headers: { accept: "application/json", ...forwarded(request.headers) }, body: undefined, signal: request.signal });
+    if (outcome.status === undefined) throw new SubgraphFetchError(outcome.ok ? "invalid-body" : outcome.kind, this.subgraph, this.url, `connector subgraph "${this.subgraph}" did not answer`);
+    if (outcome.status >= 500) throw new SubgraphFetchError("status", this.subgraph, this.url, `connector subgraph "${this.subgraph}" answered HTTP ${outcome.status}`, outcome.status);
+    return { status: 200, body: { data: { __typename: "Query" } }, instance: this.url };
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+}
+
+/**
+ * What a REST service gets from the gateway's own headers: the request id and the trace context,
+ * and the probe marker. Never the caller's token: a REST service behind connectors is often a
+ * third party, so identity goes only where a `@source`/`@connect` header says (`from:`).
+ */
+function forwarded(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ["x-request-id", "traceparent", "tracestate", "x-gateway-probe"]) if (headers[name] !== undefined) out[name] = headers[name];
+  return out;
+}
