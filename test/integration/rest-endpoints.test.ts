@@ -95,6 +95,18 @@ describe("REST endpoints of trusted operations", () => {
     assert.equal(changed.status, 200);
   });
 
+  it("compresses a large GET answer for a client that accepts it, with the same ETag and body as uncompressed", async () => {
+    const plain = await call(gateway, "GET", "/api/orders?first=20", { token: alice, headers: { "accept-encoding": "identity" } });
+    const zipped = await call(gateway, "GET", "/api/orders?first=20", { token: alice, headers: { "accept-encoding": "gzip" } });
+    assert.equal(plain.status, 200);
+    assert.ok(JSON.stringify(plain.body).length >= 1024, "large enough to compress");
+    assert.equal(plain.headers.get("content-encoding"), null);
+    assert.equal(zipped.headers.get("content-encoding"), "gzip");
+    assert.match(String(zipped.headers.get("vary")), /Accept-Encoding/);
+    assert.equal(zipped.headers.get("etag"), plain.headers.get("etag"));
+    assert.deepEqual(zipped.body, plain.body);
+  });
+
   it("answers 401 to an anonymous caller and 403 or 404 to another customer, with a problem body carrying the code", async () => {
     const anonymous = await call(gateway, "GET", "/api/orders");
     assert.equal(anonymous.status, 401, JSON.stringify(anonymous.body));

@@ -21,6 +21,7 @@ import { problem, restResponse, type RestResponse } from "./answer.ts";
 import { matchEndpoint, type Endpoint } from "./endpoints.ts";
 import { endpointVariables, hasBody } from "./variables.ts";
 import { docsPage } from "./docs-page.ts";
+import { sendCompressible } from "../server/compression.ts";
 
 export interface RestHandlerOptions {
   readonly endpoints: readonly Endpoint[];
@@ -34,6 +35,8 @@ export interface RestHandlerOptions {
   readonly cacheControl: string;
   /** The OpenAPI document (JSON text) for the current supergraph. */
   readonly openApi: () => string | undefined;
+  /** Answers of at least `minBytes` are compressed when the client accepts it (`server.compression`); absent: never. */
+  readonly compression?: { minBytes: number } | undefined;
 }
 
 export type RestHandler = (req: IncomingMessage, res: ServerResponse, requestId: string, path: string, search: string) => Promise<void>;
@@ -90,8 +93,13 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
         res.writeHead(304, headers);
         return void res.end();
       }
-      res.writeHead(200, { ...headers, "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
-      return void res.end(method === "HEAD" ? undefined : text);
+      res.statusCode = 200;
+      for (const [name, value] of Object.entries({ ...headers, "content-type": "application/json; charset=utf-8" })) res.setHeader(name, value);
+      if (method === "HEAD") {
+        res.setHeader("content-length", Buffer.byteLength(text));
+        return void res.end();
+      }
+      return sendCompressible(req, res, text, options.compression);
     }
     send(res, response);
   };

@@ -44,6 +44,7 @@ export function setupRestEndpoints(config: GatewayConfig, deps: RestDeps): { bas
       bodyTimeoutMs: config.server.bodyTimeoutMs,
       cacheControl: rest.cacheControl,
       openApi,
+      compression: config.server.compression.enabled ? config.server.compression : undefined,
     }),
   };
 }

@@ -4,7 +4,7 @@
  * pool (async zlib), so a large answer does not hold the event loop; brotli at quality 4 costs
  * about what gzip does and still compresses better.
  */
-import type { ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { promisify } from "node:util";
 import { brotliCompress, constants, gzip } from "node:zlib";
 
@@ -48,4 +48,20 @@ export function compress(text: string, encoding: Encoding): Promise<Buffer> {
 export function appendVary(res: ServerResponse, value: string): void {
   const current = res.getHeader("vary");
   res.setHeader("vary", current === undefined ? value : `${String(current)}, ${value}`);
+}
+
+/**
+ * Ends the response with `text`, compressed when it is at least `minBytes` long and the client
+ * accepts an encoding; `Vary: Accept-Encoding` either way, so caches keep the two apart.
+ * Without `compression` (turned off) the text goes as is.
+ */
+export async function sendCompressible(req: IncomingMessage, res: ServerResponse, text: string, compression: { minBytes: number } | undefined): Promise<void> {
+  if (!compression) return void res.end(text);
+  appendVary(res, "Accept-Encoding");
+  const encoding = text.length >= compression.minBytes ? negotiateEncoding(req.headers["accept-encoding"]) : undefined;
+  if (!encoding) return void res.end(text);
+  const bytes = await compress(text, encoding);
+  res.setHeader("content-encoding", encoding);
+  res.setHeader("content-length", bytes.length);
+  res.end(bytes);
 }

@@ -16,7 +16,7 @@ import type { OperationAnswer, OperationPipeline } from "../pipeline/pipeline.ts
 import { recordEdgeError, recordResult } from "../telemetry/request-record.ts";
 import { readBody } from "./body.ts";
 import type { ClientAddressOf } from "./client-address.ts";
-import { appendVary, compress, negotiateEncoding } from "./compression.ts";
+import { sendCompressible } from "./compression.ts";
 import { isPreflight, type Cors } from "./cors.ts";
 import { requestIdFrom, type RequestContext } from "./context.ts";
 import { negotiateMediaType, statusFor } from "./graphql-over-http.ts";
@@ -157,7 +157,7 @@ export function createHttpHandler(options: HttpHandlerOptions) {
       for (const answer of answers) for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
       res.statusCode = status;
       res.setHeader("content-type", `${mediaType}; charset=utf-8`);
-      await sendComplete(req, res, method === "HEAD" ? "" : body, options.compression);
+      await sendCompressible(req, res, method === "HEAD" ? "" : body, options.compression);
     } catch (e) {
       context.logger.error({ err: e }, "unhandled error while serving a GraphQL request");
       if (!res.headersSent) fail(res, "INTERNAL_SERVER_ERROR", `Internal error (request id ${requestId})`);
@@ -242,18 +242,6 @@ function prefersHtml(accept: string | undefined): boolean {
 }
 
 /** Sends a whole answer, compressed when it is large enough and the client accepts it. */
-async function sendComplete(req: IncomingMessage, res: ServerResponse, text: string, compression: { minBytes: number } | undefined): Promise<void> {
-  if (!compression) return void res.end(text);
-  // Caches must know the answer depends on Accept-Encoding, compressed this time or not.
-  appendVary(res, "Accept-Encoding");
-  const encoding = text.length >= compression.minBytes ? negotiateEncoding(req.headers["accept-encoding"]) : undefined;
-  if (!encoding) return void res.end(text);
-  const bytes = await compress(text, encoding);
-  res.setHeader("content-encoding", encoding);
-  res.setHeader("content-length", bytes.length);
-  res.end(bytes);
-}
-
 function fail(res: ServerResponse, code: ErrorCode, message: string, headers: Record<string, string> = {}): void {
   recordEdgeError(res, code);
   const requestId = String(res.getHeader("x-request-id") ?? "");
