@@ -67,17 +67,6 @@ export function systemFromSupergraph(sdl: string, subgraphs: readonly InProcessS
     return byName;
   };
 
-  const contextFor = (): RequestContext => ({
-    requestId: "differential",
-    logger,
-    headers: {},
-    clientAddress: "127.0.0.1",
-    authorization: undefined,
-    signal: new AbortController().signal,
-    startedAt: 0,
-    principal: anonymous,
-  });
-
   return {
     snapshot,
     async runOurs(query, options) {
@@ -92,7 +81,7 @@ export function systemFromSupergraph(sdl: string, subgraphs: readonly InProcessS
         planner: options.planner,
         onPrepared: (by) => (plannedBy = by),
       });
-      const ours = await native({ snapshot, document, operation, operationName: undefined, queryHash: query, source: query, variables: options.variables ?? {}, context: contextFor() });
+      const ours = await native({ snapshot, document, operation, operationName: undefined, queryHash: query, source: query, variables: options.variables ?? {}, context: anonymousContext("differential") });
       return { ours: canonical(ours), plannedBy };
     },
     async run(query, options = {}) {
@@ -101,16 +90,7 @@ export function systemFromSupergraph(sdl: string, subgraphs: readonly InProcessS
         (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (options.operationName === undefined || d.name?.value === options.operationName),
       )!;
       const variables = options.variables ?? {};
-      const context: RequestContext = {
-        requestId: "differential",
-        logger,
-        headers: {},
-        clientAddress: "127.0.0.1",
-        authorization: undefined,
-        signal: new AbortController().signal,
-        startedAt: 0,
-        principal: anonymous,
-      };
+      const context = anonymousContext("differential");
 
       const apolloCount = { n: 0 };
       const plan = snapshot.planner().buildQueryPlan(operationFromDocument(snapshot.federationApiSchema, document, { operationName: options.operationName }));
@@ -136,6 +116,20 @@ export function systemFromSupergraph(sdl: string, subgraphs: readonly InProcessS
       const ours = await native({ snapshot, document, operation, operationName: options.operationName, queryHash: query, source: query, variables, context });
       return { apollo: canonical(apollo), ours: canonical(ours), fetches: { apollo: apolloCount.n, ours: oursCount.n } };
     },
+  };
+}
+
+/** A request context of an anonymous caller, as the executor sees one (logger silent). */
+export function anonymousContext(requestId: string): RequestContext {
+  return {
+    requestId,
+    logger: createLogger({ level: "silent" }),
+    headers: {},
+    clientAddress: "127.0.0.1",
+    authorization: undefined,
+    signal: new AbortController().signal,
+    startedAt: 0,
+    principal: anonymous,
   };
 }
 

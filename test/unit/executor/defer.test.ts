@@ -11,22 +11,11 @@ import { execute, Kind, parse, type OperationDefinitionNode } from "graphql";
 import { guildSdl, guildSubgraphs } from "../../../bench/subgraphs/guild.ts";
 import { createNativeExecute } from "../../../gateway/src/executor/native-execute.ts";
 import type { SubsequentPayload } from "../../../gateway/src/executor/run-deferred.ts";
-import { createLogger } from "../../../gateway/src/logging/logger.ts";
-import { anonymous, type RequestContext } from "../../../gateway/src/server/context.ts";
 import { canonicalJson } from "../../../gateway/src/subgraph/canonical-json.ts";
-import { differentialSystem, systemFromSupergraph, type DifferentialSystem, type InProcessSubgraph } from "../../helpers/differential.ts";
+import { anonymousContext, differentialSystem, systemFromSupergraph, type DifferentialSystem, type InProcessSubgraph } from "../../helpers/differential.ts";
 import { edgeSubgraphs } from "./edge-subgraphs.ts";
 
-const context: RequestContext = {
-  requestId: "defer",
-  logger: createLogger({ level: "silent" }),
-  headers: {},
-  clientAddress: "127.0.0.1",
-  authorization: undefined,
-  signal: new AbortController().signal,
-  startedAt: 0,
-  principal: anonymous,
-};
+const context = anonymousContext("defer");
 
 function deferring(system: DifferentialSystem, subgraphs: readonly InProcessSubgraph[]) {
   const sources = Object.fromEntries(

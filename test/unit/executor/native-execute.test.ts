@@ -6,21 +6,10 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Kind, parse, type OperationDefinitionNode } from "graphql";
 import { createNativeExecute } from "../../../gateway/src/executor/native-execute.ts";
-import { createLogger } from "../../../gateway/src/logging/logger.ts";
-import { anonymous, type RequestContext } from "../../../gateway/src/server/context.ts";
-import { differentialSystem } from "../../helpers/differential.ts";
+import { anonymousContext, differentialSystem } from "../../helpers/differential.ts";
 import { edgeSubgraphs } from "./edge-subgraphs.ts";
 
-const context: RequestContext = {
-  requestId: "t",
-  logger: createLogger({ level: "silent" }),
-  headers: {},
-  clientAddress: "127.0.0.1",
-  authorization: undefined,
-  signal: new AbortController().signal,
-  startedAt: 0,
-  principal: anonymous,
-};
+const context = anonymousContext("t");
 
 describe("the native executor", () => {
   const { snapshot } = differentialSystem(edgeSubgraphs());
