@@ -4,7 +4,7 @@
  * executor does not run (`@defer`, `@fromContext` rewrites, subscriptions) are reported as such,
  * and the operation goes to `@apollo/gateway`'s executor instead.
  */
-import type { FetchNode, PlanNode, QueryPlan } from "@apollo/query-planner";
+import type { FetchDataRewrite, FetchNode, PlanNode, QueryPlan } from "@apollo/query-planner";
 import type { DocumentNode, GraphQLSchema } from "graphql";
 import type { Operation } from "@apollo/federation-internals";
 import { compileDefer, type DeferShape } from "./defer-plan.ts";
@@ -32,6 +32,15 @@ export type CompiledNode =
   | { readonly kind: "Flatten"; readonly path: ReadonlyArray<string | number>; readonly node: CompiledNode }
   | { readonly kind: "Fetch"; readonly fetch: CompiledFetch }
   | { readonly kind: "Condition"; readonly variable: string; readonly ifClause: CompiledNode | undefined; readonly elseClause: CompiledNode | undefined }
+  /** Several entity lists in one request (only in plans from Hive's planner, hive-plans.ts). */
+  | {
+      readonly kind: "BatchFetch";
+      readonly serviceName: string;
+      readonly operation: string;
+      readonly operationName: string | undefined;
+      readonly variableUsages: readonly string[];
+      readonly batches: ReadonlyArray<{ readonly alias: string; readonly variable: string; readonly paths: ReadonlyArray<ReadonlyArray<string>>; readonly fetch: CompiledFetch }>;
+    }
   /** Only at the top of a plan (under Conditions) or as a deferred part's plan; never inside fetch groups. */
   | { readonly kind: "Defer"; readonly defer: DeferShape };
 
@@ -92,7 +101,37 @@ function compileNode(node: PlanNode, schema: GraphQLSchema): CompiledNode {
       };
     case "Defer":
       throw new Unsupported("defer");
+    default: {
+      const batch = node as unknown as BatchFetchPlanNode;
+      if (batch.kind !== "BatchFetch") throw new Unsupported(`plan node ${(node as { kind: string }).kind}`);
+      return {
+        kind: "BatchFetch",
+        serviceName: batch.serviceName,
+        operation: batch.operation,
+        operationName: batch.operationName,
+        variableUsages: batch.variableUsages,
+        batches: batch.batches.map((b) => ({
+          alias: b.alias,
+          variable: b.variable,
+          paths: b.paths,
+          fetch: compileFetch(
+            { kind: "Fetch", serviceName: batch.serviceName, operation: "", operationName: undefined, operationKind: "query" as never, requires: b.requires as never, inputRewrites: b.inputRewrites, outputRewrites: b.outputRewrites },
+            schema,
+          ),
+        })),
+      };
+    }
   }
+}
+
+/** Hive's batched entity fetch, as hive-plans.ts hands it over (paths as Apollo-style strings). */
+export interface BatchFetchPlanNode {
+  readonly kind: "BatchFetch";
+  readonly serviceName: string;
+  readonly operation: string;
+  readonly operationName: string | undefined;
+  readonly variableUsages: string[];
+  readonly batches: Array<{ alias: string; variable: string; paths: string[][]; requires: unknown[]; inputRewrites?: FetchDataRewrite[]; outputRewrites?: FetchDataRewrite[] }>;
 }
 
 function compileFetch(fetch: FetchNode, schema: GraphQLSchema): CompiledFetch {

@@ -1,11 +1,11 @@
 /**
  * A second plan source (`operations.planner: hive-rust`): Hive Router's Rust query planner
  * (`@graphql-hive/router-query-planner`, MIT, prebuilt for glibc Linux and macOS), whose plans are
- * translated here into the shape `compilePlan` reads. It plans shapes `@apollo/query-planner` 2.14
- * gets wrong (two subgraphs requiring one field with different arguments). What the translation
- * does not cover (batched entity fetches, type conditions in flatten paths, conditional or spread
- * requirements, @defer, subscriptions) is reported as unsupported, and that operation is planned
- * by `@apollo/query-planner` instead.
+ * translated here into the shape `compilePlan` reads (its batched entity fetches included, and type
+ * conditions in flatten paths as `... on A|B` elements). It plans shapes `@apollo/query-planner`
+ * 2.14 gets wrong (two subgraphs requiring one field with different arguments). What the
+ * translation does not cover (conditional or spread requirements, @defer, subscriptions) is
+ * reported as unsupported, and that operation is planned by `@apollo/query-planner` instead.
  *
  * Its requirement fields read `name` from the gathered data and write it as `alias` in the
  * representation (the reverse of Apollo's plans, where both are the response name); the
@@ -13,6 +13,7 @@
  */
 import { createRequire } from "node:module";
 import type { QueryPlan, PlanNode, FetchDataRewrite } from "@apollo/query-planner";
+import type { BatchFetchPlanNode } from "./compiled-plan.ts";
 
 type HiveSegment = { Field: string } | { TypeCondition: string[] } | "@";
 type HiveRewriteSegment = { Key: string } | { TypenameEquals: string[] };
@@ -29,7 +30,15 @@ type HiveNode =
   | { kind: "Sequence" | "Parallel"; nodes: HiveNode[] }
   | { kind: "Flatten"; path: HiveSegment[]; node: HiveNode }
   | { kind: "Condition"; condition: string; ifClause?: HiveNode; elseClause?: HiveNode }
-  | { kind: "BatchFetch" | "Subscription" | "Defer" };
+  | {
+      kind: "BatchFetch";
+      serviceName: string;
+      variableUsages?: string[];
+      operationName?: string;
+      operation: string;
+      entityBatch: { aliases: Array<{ alias: string; representationsVariableName: string; paths: HiveSegment[][]; requires: HiveRequires[]; inputRewrites?: HiveRewrite[]; outputRewrites?: HiveRewrite[] }> };
+    }
+  | { kind: "Subscription" | "Defer" };
 
 interface HivePlanner {
   plan(query: string, operationName: string | null, activeLabels: Set<string>, percentage: number): { kind: "QueryPlan"; node?: HiveNode };
@@ -83,6 +92,24 @@ function node(n: HiveNode): PlanNode {
         ...(n.inputRewrites ? { inputRewrites: n.inputRewrites.map(rewrite) } : {}),
         ...(n.outputRewrites ? { outputRewrites: n.outputRewrites.map(rewrite) } : {}),
       };
+    case "BatchFetch": {
+      const batch: BatchFetchPlanNode = {
+        kind: "BatchFetch",
+        serviceName: n.serviceName,
+        operation: n.operation,
+        operationName: n.operationName,
+        variableUsages: n.variableUsages ?? [],
+        batches: n.entityBatch.aliases.map((a) => ({
+          alias: a.alias,
+          variable: a.representationsVariableName,
+          paths: a.paths.map((p) => p.map(segment)),
+          requires: a.requires.map(requirement),
+          ...(a.inputRewrites ? { inputRewrites: a.inputRewrites.map(rewrite) } : {}),
+          ...(a.outputRewrites ? { outputRewrites: a.outputRewrites.map(rewrite) } : {}),
+        })),
+      };
+      return batch as unknown as PlanNode;
+    }
     default:
       throw new Untranslated(`hive plan node ${n.kind}`);
   }
@@ -91,7 +118,8 @@ function node(n: HiveNode): PlanNode {
 function segment(s: HiveSegment): string {
   if (s === "@") return "@";
   if ("Field" in s) return s.Field;
-  throw new Untranslated("hive flatten path with a type condition");
+  // Kept as a path element that filters by __typename (run-plan.ts, subgraph-errors.ts).
+  return `... on ${s.TypeCondition.join("|")}`;
 }
 
 /** Apollo's requirement shape plus `source`, the gathered data's key when it differs from the representation's. */

@@ -17,7 +17,7 @@ import type { CompiledFetch, CompiledNode } from "./compiled-plan.ts";
 import { deepMerge } from "./merge.ts";
 import { hasOwn, ownValue } from "./own.ts";
 import { withJsonText } from "../subgraph/request-body.ts";
-import { downstreamError, errorPathTranslator, type ResponsePath } from "./subgraph-errors.ts";
+import { concretePaths, downstreamError, errorPathTranslator, isTypeCondition, matchesTypeCondition, type ResponsePath } from "./subgraph-errors.ts";
 
 /** Per request: what the plan's fetches need, and the errors they produced. */
 export interface PlanRun {
@@ -65,6 +65,13 @@ async function runNode(node: CompiledNode, cursor: Cursor | undefined, run: Plan
       if (branch) await runNode(branch, cursor, run);
       return;
     }
+    case "BatchFetch":
+      try {
+        await runBatchFetch(node, cursor, run);
+      } catch (e) {
+        run.errors.push(e as Error);
+      }
+      return;
     case "Defer":
       throw new Error("a Defer node runs through runDeferred, at the top of a plan");
   }
@@ -96,6 +103,10 @@ function flatten(value: unknown, path: ResponsePath, index: number): unknown {
     return out;
   }
   if (typeof current !== "string") throw new Error(`Unexpected ${typeof current} found in path`);
+  if (isTypeCondition(current)) {
+    if (Array.isArray(value)) return value.filter((element) => matchesTypeCondition(current, element)).map((element) => flatten(element, path, index + 1));
+    return matchesTypeCondition(current, value) ? flatten(value, path, index + 1) : undefined;
+  }
   if (Array.isArray(value)) throw new Error(`Unexpected array in result for path element ${current}`);
   return flatten(ownValue(value as object, current), path, index + 1);
 }
@@ -136,7 +147,7 @@ async function runFetch(fetch: CompiledFetch, cursor: Cursor, run: PlanRun): Pro
   if (gathered.owners.length < 1) return;
   if (hasOwn(variables, "representations")) throw new Error(`Variables cannot contain key "representations"`);
   const { owners, sent, slot } = gathered;
-  const data = await send(service, fetch, { ...variables, representations: sent }, cursor, run, slot);
+  const data = await send(service, fetch, { ...variables, representations: sent }, cursor, run, slot, owners);
   if (!data) return;
   const received = data._entities;
   if (!Array.isArray(received)) throw new Error(`Expected "data._entities" in response to be an array`);
@@ -221,6 +232,7 @@ async function send(
   cursor: Cursor,
   run: PlanRun,
   slot: number[] | undefined,
+  owners?: readonly number[],
 ): Promise<Record<string, unknown> | null | undefined> {
   const response = await service.process({
     kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION,
@@ -231,12 +243,76 @@ async function send(
     pathInIncomingRequest: cursor.path as Array<string | number>,
   } as Parameters<GraphQLDataSource["process"]>[0]);
   if (response.errors) {
-    const translate = errorPathTranslator(fetch.representation !== undefined, cursor.path, cursor.full);
+    const translate = errorPathTranslator(owners, cursor.path, cursor.full);
     for (const error of response.errors) {
       for (const path of originalPaths(error as GraphQLFormattedError, slot)) run.errors.push(downstreamError(error as GraphQLFormattedError, fetch.serviceName, translate(path)));
     }
   }
   return response.data as Record<string, unknown> | null | undefined;
+}
+
+/**
+ * A fetch of several entity lists at once (Hive's planner): one `_entities` alias per list, each
+ * gathered from its own paths, one request. Answers merge as an entity fetch's do; an error at
+ * `[alias, i, ...]` is reported at the i-th representation's entity.
+ */
+async function runBatchFetch(node: Extract<CompiledNode, { kind: "BatchFetch" }>, cursor: Cursor, run: PlanRun): Promise<void> {
+  const service = run.service(node.serviceName);
+  if (!service) throw new Error(`Couldn't find service with name "${node.serviceName}"`);
+  const variables: Record<string, unknown> = {};
+  for (const name of node.variableUsages) {
+    if (hasOwn(run.variables, name) && run.variables[name] !== undefined) variables[name] = run.variables[name];
+  }
+  const groups = node.batches.map((batch) => {
+    const entities: unknown[] = [];
+    for (const path of batch.paths) {
+      const found = flatten(cursor.data, path, 0);
+      if (Array.isArray(found)) for (const e of found) { if (e !== null && e !== undefined) entities.push(e); }
+      else if (found !== null && found !== undefined) entities.push(found);
+    }
+    const reps = batch.fetch.representationKey ? byKey(batch.fetch.representationKey, batch.fetch.representation!, entities) : byWriting(batch.fetch, entities);
+    variables[batch.variable] = reps.sent;
+    return { batch, entities, reps };
+  });
+  if (groups.every((g) => g.reps.owners.length === 0)) return;
+  const response = await service.process({
+    kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION,
+    request: { query: node.operation, variables, operationName: node.operationName },
+    incomingRequestContext: run.incoming,
+    context: run.context,
+    document: undefined,
+    pathInIncomingRequest: [],
+  } as unknown as Parameters<GraphQLDataSource["process"]>[0]);
+  if (response.errors) {
+    for (const error of response.errors as GraphQLFormattedError[]) {
+      const path = error.path;
+      const group = typeof path?.[0] === "string" ? groups.find((g) => g.batch.alias === path[0]) : undefined;
+      if (!group || typeof path?.[1] !== "number") {
+        run.errors.push(downstreamError(error, node.serviceName, path ? [...path] : undefined));
+        continue;
+      }
+      const where = concretePaths(group.batch.paths, cursor.data);
+      const { owners, slot } = group.reps;
+      for (let i = 0; i < owners.length; i++) {
+        if ((slot ? slot[i] : i) === path[1]) run.errors.push(downstreamError(error, node.serviceName, [...(where[owners[i]!] ?? []), ...path.slice(2)]));
+      }
+    }
+  }
+  const data = response.data as Record<string, unknown> | null | undefined;
+  if (!data) return;
+  for (const { batch, entities, reps } of groups) {
+    if (reps.owners.length === 0) continue;
+    const received = data[batch.alias];
+    if (!Array.isArray(received)) throw new Error(`Expected "data.${batch.alias}" in response to be an array`);
+    if (received.length !== reps.sent.length) throw new Error(`Expected "data.${batch.alias}" to contain ${reps.sent.length} elements`);
+    for (let i = 0; i < reps.owners.length; i++) {
+      const answer = received[reps.slot ? reps.slot[i]! : i] as Record<string, unknown> | null | undefined;
+      const entity = entities[reps.owners[i]!] as Record<string, unknown>;
+      if (answer && !answer.__typename) answer.__typename = entity.__typename;
+      batch.fetch.outputRewrite?.(answer);
+      deepMerge(entity, answer);
+    }
+  }
 }
 
 /**

@@ -6,7 +6,13 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { differentialSystem } from "../../helpers/differential.ts";
+import { composeServices } from "@apollo/composition";
+import { parse } from "graphql";
+import { guildSdl, guildSubgraphs } from "../../../bench/subgraphs/guild.ts";
+import { demoSdl, demoSubgraphs } from "../../../bench/subgraphs/demo.ts";
+import { suites } from "../../../bench/src/suites.ts";
+import { differentialSystem, systemFromSupergraph } from "../../helpers/differential.ts";
+import { edgeSubgraphs } from "./edge-subgraphs.ts";
 import { interfaceObjectSubgraphs, keySetSubgraphs, requiresWithArgumentsSubgraphs } from "./conformance-subgraphs.ts";
 
 async function answer(system: ReturnType<typeof differentialSystem>, query: string) {
@@ -81,5 +87,45 @@ describe("federation conformance, planner by planner", () => {
   it("with @apollo/query-planner 2.14, two subgraphs requiring one field with different arguments get the same value (a planner bug: it fetches the field once)", async () => {
     const { ours } = await differentialSystem(requiresWithArgumentsSubgraphs()).runOurs("{ product { name shippingCost customsFee } }", { planner: "apollo" });
     assert.deepEqual(JSON.parse(ours.split("\n")[0]!), { product: { name: "Kettle", shippingCost: 15, customsFee: 3 } });
+  });
+});
+
+describe("Hive's Rust planner on the differential corpus", () => {
+  const composed = (sdl: Record<string, string>) => composeServices(Object.entries(sdl).map(([name, t]) => ({ name, url: "http://127.0.0.1:9", typeDefs: parse(t) }))).supergraphSdl!;
+  const bench = Object.fromEntries(suites.flatMap((s) => s.queries.map((q) => [q.name, q.query])));
+  const guild = systemFromSupergraph(composed(guildSdl), guildSubgraphs());
+  const demo = systemFromSupergraph(composed(demoSdl()), demoSubgraphs());
+  const edge = differentialSystem(edgeSubgraphs());
+  const corpus: Array<[string, ReturnType<typeof differentialSystem>, string]> = [
+    ["the deep query (batched entity fetches)", guild, bench.deep!],
+    ["the small query", demo, bench.small!],
+    ["the orders query", demo, bench.orders!],
+    ["entities across four subgraphs", edge, `{ products(ids: ["p1", "p2", "p5"]) { id name color price shippingCost reviews { id body stars author { id name } } rating vendor { id name country } } }`],
+    ["an @interfaceObject interface", edge, `{ media { __typename id title popularity ... on Book { pages } ... on Film { minutes } } }`],
+    ["named and inline fragments", edge, `query Q { product(id: "p1") { t: __typename ...F ... { id } ... on Product { price } } } fragment F on Product { name reviews { ...R } } fragment R on Review { stars }`],
+    ["a null bubbled to a list", edge, `{ products(ids: ["p1", "p5"]) { id reviews { id body } } }`],
+  ];
+  for (const [name, system, query] of corpus) {
+    it(`plans and answers as @apollo/gateway does: ${name}`, async () => {
+      const whole = await system.run(query);
+      const hive = await system.runOurs(query, { planner: "hive-rust" });
+      assert.equal(hive.plannedBy, "hive-rust");
+      const [apolloData, apolloRest] = whole.apollo.split("\n");
+      const [hiveData, hiveRest] = hive.ours.split("\n");
+      assert.equal(hiveData, apolloData);
+      // Its plans may order fetches differently: the same errors, in any order.
+      const errors = (text: string) => ((JSON.parse(text!) as { errors: unknown[] | null }).errors ?? []).map((e) => JSON.stringify(e)).sort();
+      assert.deepEqual(errors(hiveRest!), errors(apolloRest!));
+    });
+  }
+
+  it("reports an entity error at the entity's own index when a type condition skips list elements (where @apollo/gateway counts only the entities sent)", async () => {
+    const query = `{ search(term: "t") { __typename ... on Product { id name rating } ... on Article { id title } } }`;
+    const hive = await edge.runOurs(query, { planner: "hive-rust" });
+    const apollo = await edge.run(query);
+    const pathOf = (text: string) => (JSON.parse(text.split("\n")[1]!) as { errors: Array<{ path: unknown }> }).errors[0]!.path;
+    assert.deepEqual(pathOf(hive.ours), ["search", 2, "rating"], "p2 is the third search result");
+    assert.deepEqual(pathOf(apollo.ours), ["search", 2, "rating"], "and so does our executor on Apollo's plan");
+    assert.deepEqual(pathOf(apollo.apollo), ["search", 1, "rating"]);
   });
 });
