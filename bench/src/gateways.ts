@@ -163,6 +163,11 @@ export const gatewayProfiles: GatewayProfile[] = [
     operations: { shareInFlight: false },
     subgraphs: { all: { dedup: false } },
   }),
+  // Plans from Hive Router's Rust planner (batched entity fetches), executed by ours.
+  oursProfile("ours-no-sharing-hive-planner", "ours (policies off, no operation sharing, Hive's Rust planner)", {
+    ...oursBase,
+    operations: { shareInFlight: false, planner: "hive-rust" },
+  }),
   // The same as ours-policies-distinct on @apollo/gateway's executor: the executor's own gain, in one run.
   oursProfile(
     "ours-policies-distinct-apollo-executor",
