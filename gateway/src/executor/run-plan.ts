@@ -16,8 +16,10 @@ import type { RequestContext } from "../server/context.ts";
 import type { CompiledFetch, CompiledNode } from "./compiled-plan.ts";
 import { deepMerge } from "./merge.ts";
 import { hasOwn, ownValue } from "./own.ts";
-import { withJsonText } from "../subgraph/request-body.ts";
-import { concretePaths, downstreamError, errorPathTranslator, isTypeCondition, matchesTypeCondition, type ResponsePath } from "./subgraph-errors.ts";
+import { downstreamError, errorPathTranslator, type ResponsePath } from "./subgraph-errors.ts";
+import { runBatchFetch } from "./batch-fetch.ts";
+import { byKey, byWriting } from "./entity-representations.ts";
+import { flatten } from "./flatten-path.ts";
 
 /** Per request: what the plan's fetches need, and the errors they produced. */
 export interface PlanRun {
@@ -90,27 +92,6 @@ function moveInto(cursor: Cursor, path: ResponsePath): Cursor | undefined {
   return data ? { path: [...cursor.path, ...path], data: data as Cursor["data"], full: cursor.full } : undefined;
 }
 
-function flatten(value: unknown, path: ResponsePath, index: number): unknown {
-  if (index === path.length || value === undefined || value === null) return value;
-  const current = path[index]!;
-  if (current === "@") {
-    const out: unknown[] = [];
-    for (const element of value as unknown[]) {
-      const inner = flatten(element, path, index + 1);
-      if (Array.isArray(inner)) for (const item of inner) out.push(item);
-      else out.push(inner);
-    }
-    return out;
-  }
-  if (typeof current !== "string") throw new Error(`Unexpected ${typeof current} found in path`);
-  if (isTypeCondition(current)) {
-    if (Array.isArray(value)) return value.filter((element) => matchesTypeCondition(current, element)).map((element) => flatten(element, path, index + 1));
-    return matchesTypeCondition(current, value) ? flatten(value, path, index + 1) : undefined;
-  }
-  if (Array.isArray(value)) throw new Error(`Unexpected array in result for path element ${current}`);
-  return flatten(ownValue(value as object, current), path, index + 1);
-}
-
 function tracedFetch(tracer: Tracer, fetch: CompiledFetch, cursor: Cursor, run: PlanRun): Promise<void> {
   return tracer.startActiveSpan("gateway.fetch", { attributes: { service: fetch.serviceName } }, async (span) => {
     try {
@@ -161,70 +142,6 @@ async function runFetch(fetch: CompiledFetch, cursor: Cursor, run: PlanRun): Pro
   }
 }
 
-interface Representations {
-  /** Index in the entity list of the i-th representation (in @apollo/gateway's numbering). */
-  readonly owners: number[];
-  /** The distinct ones, as sent; their JSON text rides with the array (request-body.ts). */
-  readonly sent: Array<Record<string, unknown>>;
-  /** For the i-th representation, its index in `sent`; undefined when all are distinct. */
-  readonly slot: number[] | undefined;
-}
-
-/** Finds repeated entities by key before writing anything: only distinct representations are written and serialized. */
-function byKey(key: (entity: unknown) => string | null, write: (entity: unknown) => Record<string, unknown> | null, entities: readonly unknown[]): Representations {
-  const seen = new Map<string, number>();
-  const owners: number[] = [];
-  const slot: number[] = [];
-  const sent: Array<Record<string, unknown>> = [];
-  let text = "[";
-  for (let i = 0; i < entities.length; i++) {
-    const k = key(entities[i]);
-    if (k === null) continue;
-    let at = seen.get(k);
-    if (at === undefined) {
-      at = sent.length;
-      seen.set(k, at);
-      const representation = write(entities[i])!;
-      sent.push(representation);
-      text += `${at === 0 ? "" : ","}${JSON.stringify(representation)}`;
-    }
-    owners.push(i);
-    slot.push(at);
-  }
-  return { owners, sent: withJsonText(sent, `${text}]`), slot: sent.length === owners.length ? undefined : slot };
-}
-
-/** Writes every entity's representation, then keeps the distinct ones (any requirement shape, rewrites included). */
-function byWriting(fetch: CompiledFetch, entities: readonly unknown[]): Representations {
-  const written: Array<Record<string, unknown>> = [];
-  const owners: number[] = [];
-  for (let i = 0; i < entities.length; i++) {
-    const representation = fetch.representation!(entities[i]);
-    if (representation && representation.__typename) {
-      fetch.inputRewrite?.(representation);
-      written.push(representation);
-      owners.push(i);
-    }
-  }
-  const seen = new Map<string, number>();
-  const sent: Array<Record<string, unknown>> = [];
-  const slot = new Array<number>(written.length);
-  let text = "[";
-  for (let i = 0; i < written.length; i++) {
-    const k = JSON.stringify(written[i]);
-    let at = seen.get(k);
-    if (at === undefined) {
-      at = sent.length;
-      seen.set(k, at);
-      sent.push(written[i]!);
-      text += at === 0 ? k : `,${k}`;
-    }
-    slot[i] = at;
-  }
-  const distinct = sent.length === written.length;
-  return { owners, sent: withJsonText(distinct ? written : sent, `${text}]`), slot: distinct ? undefined : slot };
-}
-
 async function send(
   service: GraphQLDataSource,
   fetch: CompiledFetch,
@@ -249,70 +166,6 @@ async function send(
     }
   }
   return response.data as Record<string, unknown> | null | undefined;
-}
-
-/**
- * A fetch of several entity lists at once (Hive's planner): one `_entities` alias per list, each
- * gathered from its own paths, one request. Answers merge as an entity fetch's do; an error at
- * `[alias, i, ...]` is reported at the i-th representation's entity.
- */
-async function runBatchFetch(node: Extract<CompiledNode, { kind: "BatchFetch" }>, cursor: Cursor, run: PlanRun): Promise<void> {
-  const service = run.service(node.serviceName);
-  if (!service) throw new Error(`Couldn't find service with name "${node.serviceName}"`);
-  const variables: Record<string, unknown> = {};
-  for (const name of node.variableUsages) {
-    if (hasOwn(run.variables, name) && run.variables[name] !== undefined) variables[name] = run.variables[name];
-  }
-  const groups = node.batches.map((batch) => {
-    const entities: unknown[] = [];
-    for (const path of batch.paths) {
-      const found = flatten(cursor.data, path, 0);
-      if (Array.isArray(found)) for (const e of found) { if (e !== null && e !== undefined) entities.push(e); }
-      else if (found !== null && found !== undefined) entities.push(found);
-    }
-    const reps = batch.fetch.representationKey ? byKey(batch.fetch.representationKey, batch.fetch.representation!, entities) : byWriting(batch.fetch, entities);
-    variables[batch.variable] = reps.sent;
-    return { batch, entities, reps };
-  });
-  if (groups.every((g) => g.reps.owners.length === 0)) return;
-  const response = await service.process({
-    kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION,
-    request: { query: node.operation, variables, operationName: node.operationName },
-    incomingRequestContext: run.incoming,
-    context: run.context,
-    document: undefined,
-    pathInIncomingRequest: [],
-  } as unknown as Parameters<GraphQLDataSource["process"]>[0]);
-  if (response.errors) {
-    for (const error of response.errors as GraphQLFormattedError[]) {
-      const path = error.path;
-      const group = typeof path?.[0] === "string" ? groups.find((g) => g.batch.alias === path[0]) : undefined;
-      if (!group || typeof path?.[1] !== "number") {
-        run.errors.push(downstreamError(error, node.serviceName, path ? [...path] : undefined));
-        continue;
-      }
-      const where = concretePaths(group.batch.paths, cursor.data);
-      const { owners, slot } = group.reps;
-      for (let i = 0; i < owners.length; i++) {
-        if ((slot ? slot[i] : i) === path[1]) run.errors.push(downstreamError(error, node.serviceName, [...(where[owners[i]!] ?? []), ...path.slice(2)]));
-      }
-    }
-  }
-  const data = response.data as Record<string, unknown> | null | undefined;
-  if (!data) return;
-  for (const { batch, entities, reps } of groups) {
-    if (reps.owners.length === 0) continue;
-    const received = data[batch.alias];
-    if (!Array.isArray(received)) throw new Error(`Expected "data.${batch.alias}" in response to be an array`);
-    if (received.length !== reps.sent.length) throw new Error(`Expected "data.${batch.alias}" to contain ${reps.sent.length} elements`);
-    for (let i = 0; i < reps.owners.length; i++) {
-      const answer = received[reps.slot ? reps.slot[i]! : i] as Record<string, unknown> | null | undefined;
-      const entity = entities[reps.owners[i]!] as Record<string, unknown>;
-      if (answer && !answer.__typename) answer.__typename = entity.__typename;
-      batch.fetch.outputRewrite?.(answer);
-      deepMerge(entity, answer);
-    }
-  }
 }
 
 /**

@@ -1,0 +1,77 @@
+/**
+ * Hive's batched entity fetch: several entity lists in one request. See runBatchFetch.
+ */
+import type { GraphQLDataSource } from "@apollo/gateway";
+import type { GraphQLFormattedError } from "graphql";
+import { GraphQLDataSourceRequestKind } from "../private-apis/data-source-kind.ts";
+import type { CompiledNode } from "./compiled-plan.ts";
+import { byKey, byWriting } from "./entity-representations.ts";
+import { flatten } from "./flatten-path.ts";
+import { deepMerge } from "./merge.ts";
+import { hasOwn } from "./own.ts";
+import type { PlanRun } from "./run-plan.ts";
+import { concretePaths, downstreamError } from "./subgraph-errors.ts";
+
+/**
+ * A fetch of several entity lists at once (Hive's planner): one `_entities` alias per list, each
+ * gathered from its own paths, one request. Answers merge as an entity fetch's do; an error at
+ * `[alias, i, ...]` is reported at the i-th representation's entity.
+ */
+export async function runBatchFetch(node: Extract<CompiledNode, { kind: "BatchFetch" }>, cursor: { readonly data: unknown }, run: PlanRun): Promise<void> {
+  const service = run.service(node.serviceName);
+  if (!service) throw new Error(`Couldn't find service with name "${node.serviceName}"`);
+  const variables: Record<string, unknown> = {};
+  for (const name of node.variableUsages) {
+    if (hasOwn(run.variables, name) && run.variables[name] !== undefined) variables[name] = run.variables[name];
+  }
+  const groups = node.batches.map((batch) => {
+    const entities: unknown[] = [];
+    for (const path of batch.paths) {
+      const found = flatten(cursor.data, path, 0);
+      if (Array.isArray(found)) for (const e of found) { if (e !== null && e !== undefined) entities.push(e); }
+      else if (found !== null && found !== undefined) entities.push(found);
+    }
+    const reps = batch.fetch.representationKey ? byKey(batch.fetch.representationKey, batch.fetch.representation!, entities) : byWriting(batch.fetch, entities);
+    variables[batch.variable] = reps.sent;
+    return { batch, entities, reps };
+  });
+  if (groups.every((g) => g.reps.owners.length === 0)) return;
+  const response = await service.process({
+    kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION,
+    request: { query: node.operation, variables, operationName: node.operationName },
+    incomingRequestContext: run.incoming,
+    context: run.context,
+    document: undefined,
+    pathInIncomingRequest: [],
+  } as unknown as Parameters<GraphQLDataSource["process"]>[0]);
+  if (response.errors) {
+    for (const error of response.errors as GraphQLFormattedError[]) {
+      const path = error.path;
+      const group = typeof path?.[0] === "string" ? groups.find((g) => g.batch.alias === path[0]) : undefined;
+      if (!group || typeof path?.[1] !== "number") {
+        run.errors.push(downstreamError(error, node.serviceName, path ? [...path] : undefined));
+        continue;
+      }
+      const where = concretePaths(group.batch.paths, cursor.data);
+      const { owners, slot } = group.reps;
+      for (let i = 0; i < owners.length; i++) {
+        if ((slot ? slot[i] : i) === path[1]) run.errors.push(downstreamError(error, node.serviceName, [...(where[owners[i]!] ?? []), ...path.slice(2)]));
+      }
+    }
+  }
+  const data = response.data as Record<string, unknown> | null | undefined;
+  if (!data) return;
+  for (const { batch, entities, reps } of groups) {
+    if (reps.owners.length === 0) continue;
+    const received = data[batch.alias];
+    if (!Array.isArray(received)) throw new Error(`Expected "data.${batch.alias}" in response to be an array`);
+    if (received.length !== reps.sent.length) throw new Error(`Expected "data.${batch.alias}" to contain ${reps.sent.length} elements`);
+    for (let i = 0; i < reps.owners.length; i++) {
+      const answer = received[reps.slot ? reps.slot[i]! : i] as Record<string, unknown> | null | undefined;
+      const entity = entities[reps.owners[i]!] as Record<string, unknown>;
+      if (answer && !answer.__typename) answer.__typename = entity.__typename;
+      batch.fetch.outputRewrite?.(answer);
+      deepMerge(entity, answer);
+    }
+  }
+}
