@@ -69,7 +69,7 @@ async function runNode(node: CompiledNode, cursor: Cursor | undefined, run: Plan
     }
     case "BatchFetch":
       try {
-        await runBatchFetch(node, cursor, run);
+        await (run.tracer ? inFetchSpan(run.tracer, node.serviceName, () => runBatchFetch(node, cursor, run)) : runBatchFetch(node, cursor, run));
       } catch (e) {
         run.errors.push(e as Error);
       }
@@ -93,9 +93,14 @@ function moveInto(cursor: Cursor, path: ResponsePath): Cursor | undefined {
 }
 
 function tracedFetch(tracer: Tracer, fetch: CompiledFetch, cursor: Cursor, run: PlanRun): Promise<void> {
-  return tracer.startActiveSpan("gateway.fetch", { attributes: { service: fetch.serviceName } }, async (span) => {
+  return inFetchSpan(tracer, fetch.serviceName, () => runFetch(fetch, cursor, run));
+}
+
+/** A `gateway.fetch` span around one subgraph request (the name @apollo/gateway's spans had). */
+function inFetchSpan(tracer: Tracer, serviceName: string, fetch: () => Promise<void>): Promise<void> {
+  return tracer.startActiveSpan("gateway.fetch", { attributes: { service: serviceName } }, async (span) => {
     try {
-      await runFetch(fetch, cursor, run);
+      await fetch();
     } catch (e) {
       span.setStatus({ code: SpanStatusCode.ERROR });
       throw e;
