@@ -4,7 +4,8 @@
  *
  * Every subgraph runs as two instances, orders as three with the third weighted 2, so balancing
  * is visible out of the box (`GET /admin/upstreams`); the payment provider (a REST service) runs
- * as two instances on 4005 and 4015. The first instance of each keeps
+ * as two instances on 4005 and 4015, the routing service (gRPC) as two on 4006 and 4016 (their
+ * HTTP health checks on 4106 and 4116). The first instance of each keeps
  * supergraph.yaml's routing_url port (4001-4004); the others are 4011-4014 and 4022. All
  * instances of a service share its SQLite file: the databases run in WAL mode with a busy
  * timeout, and migrations take the write lock first, so processes starting together on a new
@@ -31,7 +32,7 @@ export interface InstanceSpec {
 }
 
 export interface SystemPlan {
-  /** The REST services the subgraphs call (the payment provider), started first. */
+  /** The services behind the graph that are not GraphQL subgraphs (the payment provider, the routing service), started first. */
   services: ProcessSpec[];
   subgraphs: ProcessSpec[];
   /**
@@ -70,6 +71,10 @@ const providerPorts = [4005, 4015] as const;
  */
 export const providerApiKey = (): string => process.env.PAYMENT_PROVIDER_API_KEY || "sk_test_demo";
 
+/** The routing service's gRPC ports, each with its HTTP health port (gRPC port + 100). */
+const routingPorts = [4006, 4016] as const;
+const ROUTING_HEALTH_PORT_OFFSET = 100;
+
 /** Passed to the gateway so its config (gateway/gateway.config.ts) can rebuild this plan. */
 export const PORT_OFFSET_ENV = "SYSTEM_PORT_OFFSET";
 
@@ -96,6 +101,13 @@ export function systemPlan(options: SystemPlanOptions = {}): SystemPlan {
     env: { PAYMENT_PROVIDER_API_KEY: providerApiKey() },
     healthUrl: url(port, "/healthz"),
   }));
+  const routing = routingPorts.map((port, i) => ({
+    name: `routing${i === 0 ? "" : `-${i + 1}`}`,
+    nodeArgs: ["--import", "tsx"],
+    args: ["services/routing/main.ts", "--port", String(port + offset), "--health-port", String(port + ROUTING_HEALTH_PORT_OFFSET + offset), "--host", host],
+    env: {},
+    healthUrl: url(port + ROUTING_HEALTH_PORT_OFFSET, "/healthz"),
+  }));
   const services = Object.keys(servicePorts) as ServiceName[];
   const subgraphs = services.flatMap((name) =>
     servicePorts[name].map(({ port }, i) => ({
@@ -113,7 +125,7 @@ export function systemPlan(options: SystemPlanOptions = {}): SystemPlan {
     "payment-provider": providerPorts.map((port) => ({ url: url(port, ""), weight: 1 })),
   };
   return {
-    services: providers,
+    services: [...providers, ...routing],
     subgraphs,
     instances,
     jwksUrl: env.AUTH_JWKS_URL,

@@ -1,5 +1,5 @@
 /**
- * `npm start`: builds the gateway, then runs the whole system on this machine (every subgraph, then the gateway) on
+ * `npm start`: builds the gateway, then runs the whole system on this machine (every subgraph and service, then the gateway) on
  * embedded defaults (SQLite files under data/), waits until the gateway is ready, prints
  * where to go, and on Ctrl-C (or SIGTERM) drains the gateway, then stops the subgraphs, leaving
  * no process behind. Each process gets one signal (system/supervisor.ts says how). A subgraph
@@ -42,7 +42,8 @@ async function main(): Promise<void> {
   const plan = systemPlan({ portOffset: Number(process.env[PORT_OFFSET_ENV] ?? 0), dataDir });
   const compiled = plan.gateway.args[0]!;
   if (!existsSync(resolve(root, compiled))) throw new Error(`${compiled} is missing: run \`npm run build\` first (\`npm start\` does)`);
-  // The payment provider first: payments charges there. It stops with the subgraphs (tier 0).
+  // The payment provider and the routing service first: payments charges at the provider. They
+  // stop with the subgraphs (tier 0), after the gateway.
   for (const spec of [...plan.services, ...plan.subgraphs]) supervisor.launch(spec, { tier: 0, restartable: true });
   await Promise.all([...plan.services, ...plan.subgraphs].map((s) => waitFor(s.healthUrl, 60_000)));
   if (supervisor.isStopping) return;

@@ -1,0 +1,170 @@
+/**
+ * The three RPCs of routing.proto over the in-memory routes. Bad input is INVALID_ARGUMENT with a
+ * message naming the field, an unknown delivery NOT_FOUND, a stream the client cancels (or whose
+ * deadline passes) stops its timer at once.
+ */
+import * as grpc from "@grpc/grpc-js";
+import type { Logger } from "pino";
+import type { CourierLocation, CourierRequest, EtaBatchReply, EtaBatchRequest, EtaReply, EtaRequest } from "./proto.ts";
+import { remainingMeters, type RouteRecord } from "./seed.ts";
+
+/** Delivery ids are short opaque tokens (the seed's are d<n>). */
+const DELIVERY_ID = /^[A-Za-z0-9_-]{1,64}$/;
+export const MAX_BATCH_KEYS = 100;
+const MIN_INTERVAL_MS = 10;
+const MAX_INTERVAL_MS = 60_000;
+
+/** One call as the service received it (tests count calls and read the metadata at the service). */
+export interface ReceivedCall {
+  method: "EstimateEta" | "EstimateEtas" | "WatchCourier";
+  deliveryIds: string[];
+  /** The `authorization` metadata value, if any (kept for tests only; never logged). */
+  authorization: string | undefined;
+}
+
+export interface HandlerDeps {
+  routes: ReadonlyMap<string, RouteRecord>;
+  /** Default milliseconds between two courier positions. */
+  tickMs: number;
+  now: () => number;
+  logger: Logger;
+  received: ReceivedCall[];
+  /** While set, every call fails with this status before touching the data (failure tests). */
+  failWith: () => grpc.status | undefined;
+  /** Counts open WatchCourier streams. */
+  streams: { open: number };
+}
+
+class RpcError extends Error {
+  constructor(
+    readonly code: grpc.status,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const invalid = (message: string) => new RpcError(grpc.status.INVALID_ARGUMENT, message);
+
+function checkId(value: unknown, field: string): string {
+  if (typeof value !== "string" || value === "") throw invalid(`${field} is required`);
+  if (!DELIVERY_ID.test(value)) throw invalid(`${field} must be 1 to 64 letters, digits, '-' or '_'`);
+  return value;
+}
+
+function toEta(route: RouteRecord): EtaReply {
+  return {
+    deliveryId: route.deliveryId,
+    etaEpochMs: route.etaEpochMs ?? 0,
+    remainingMeters: remainingMeters(route),
+    status: route.status,
+    enRoute: route.etaEpochMs !== null,
+  };
+}
+
+function asServiceError(error: unknown): Partial<grpc.ServiceError> {
+  if (error instanceof RpcError) return { code: error.code, details: error.message };
+  return { code: grpc.status.INTERNAL, details: "internal error" };
+}
+
+function record(deps: HandlerDeps, method: ReceivedCall["method"], ids: string[], metadata: grpc.Metadata): void {
+  const auth = metadata.get("authorization")[0];
+  deps.received.push({ method, deliveryIds: ids, authorization: typeof auth === "string" ? auth : undefined });
+  const failing = deps.failWith();
+  if (failing !== undefined) throw new RpcError(failing, "the routing service is failing on purpose");
+}
+
+/** The service implementation grpc-js's `server.addService` takes. */
+export function createHandlers(deps: HandlerDeps): grpc.UntypedServiceImplementation {
+  const lookup = (id: string): RouteRecord => {
+    const route = deps.routes.get(id);
+    if (!route) throw new RpcError(grpc.status.NOT_FOUND, `no delivery ${id}`);
+    return route;
+  };
+
+  const estimateEta: grpc.handleUnaryCall<EtaRequest, EtaReply> = (call, callback) => {
+    try {
+      record(deps, "EstimateEta", [call.request.deliveryId], call.metadata);
+      callback(null, toEta(lookup(checkId(call.request.deliveryId, "delivery_id"))));
+    } catch (error) {
+      callback(asServiceError(error));
+    }
+  };
+
+  const estimateEtas: grpc.handleUnaryCall<EtaBatchRequest, EtaBatchReply> = (call, callback) => {
+    try {
+      const ids = call.request.deliveryIds ?? [];
+      record(deps, "EstimateEtas", [...ids], call.metadata);
+      if (ids.length === 0) throw invalid("delivery_ids must list at least one id");
+      if (ids.length > MAX_BATCH_KEYS) throw invalid(`delivery_ids lists ${ids.length} ids, at most ${MAX_BATCH_KEYS} are allowed`);
+      const unique = [...new Set(ids.map((id, i) => checkId(id, `delivery_ids[${i}]`)))];
+      // Sorted by id, not in request order: callers match answers by key.
+      unique.sort();
+      const etas: EtaReply[] = [];
+      const notFound: string[] = [];
+      for (const id of unique) {
+        const route = deps.routes.get(id);
+        if (route) etas.push(toEta(route));
+        else notFound.push(id);
+      }
+      callback(null, { etas, notFound });
+    } catch (error) {
+      callback(asServiceError(error));
+    }
+  };
+
+  const watchCourier: grpc.handleServerStreamingCall<CourierRequest, CourierLocation> = (call) => {
+    let route: RouteRecord;
+    let intervalMs: number;
+    try {
+      record(deps, "WatchCourier", [call.request.deliveryId], call.metadata);
+      route = lookup(checkId(call.request.deliveryId, "delivery_id"));
+      intervalMs = call.request.intervalMs || deps.tickMs;
+      if (intervalMs < MIN_INTERVAL_MS || intervalMs > MAX_INTERVAL_MS) {
+        throw invalid(`interval_ms must be 0 (the default) or between ${MIN_INTERVAL_MS} and ${MAX_INTERVAL_MS}`);
+      }
+      if (route.courierId === null) throw new RpcError(grpc.status.FAILED_PRECONDITION, `delivery ${route.deliveryId} has no courier assigned`);
+    } catch (error) {
+      call.emit("error", asServiceError(error));
+      return;
+    }
+    const courierId = route.courierId;
+    deps.streams.open++;
+    let index = route.position;
+    let timer: NodeJS.Timeout | undefined;
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      deps.streams.open--;
+    };
+    // A client's cancel and a passed deadline both arrive as 'cancelled'.
+    call.on("cancelled", finish);
+    const last = route.waypoints.length - 1;
+    const send = () => {
+      if (done) return;
+      const point = route.waypoints[index]!;
+      call.write({
+        deliveryId: route.deliveryId,
+        courierId,
+        latitude: point.latitude,
+        longitude: point.longitude,
+        sequence: index,
+        remainingMeters: remainingMeters(route, index),
+        atEpochMs: deps.now(),
+        arrived: index === last,
+      } satisfies CourierLocation);
+      if (index === last) {
+        finish();
+        call.end();
+        return;
+      }
+      index++;
+      timer = setTimeout(send, intervalMs);
+    };
+    send();
+  };
+
+  return { EstimateEta: estimateEta, EstimateEtas: estimateEtas, WatchCourier: watchCourier };
+}
