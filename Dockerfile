@@ -33,6 +33,8 @@ COPY --from=build --chown=node:node /app/node_modules/ node_modules/
 COPY --from=build --chown=node:node /app/dist/ dist/
 # The committed supergraph is the default (supergraph.path); deployments mount their own.
 COPY --chown=node:node schema/supergraph.graphql schema/supergraph.graphql
+# The .proto files its @grpcService directives name, read (relative to /app) when it loads.
+COPY --chown=node:node services/routing/routing.proto services/routing/routing.proto
 # The node image's unprivileged user, by number so Kubernetes' runAsNonRoot can verify it.
 USER 1000:1000
 EXPOSE 4000

@@ -36,6 +36,8 @@ export default defineConfig({
     payments: { instances: plan.instances.payments, balancer: "least-outstanding" },
     // The payment provider's REST instances, called by its connectors (schema/payment-provider.graphql).
     "payment-provider": { instances: plan.instances["payment-provider"], balancer: "round-robin" },
+    // The routing service's gRPC instances, called by the routing subgraph's @rpc fields (schema/routing.graphql).
+    routing: { instances: plan.instances.routing, balancer: "round-robin" },
   },
   // The demo subgraphs' own client-fault codes (subgraphs/shared/errors.ts): production keeps their messages.
   errors: {

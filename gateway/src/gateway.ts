@@ -41,6 +41,7 @@ import { graphiqlPage } from "./server/graphiql-page.ts";
 import { buildSnapshot, type SupergraphSnapshot } from "./supergraph/snapshot.ts";
 import { SubgraphRegistry } from "./subgraph/registry.ts";
 import { ConnectorSender } from "./connectors/sender.ts";
+import { GrpcSender } from "./grpc/sender.ts";
 import { warnUnmatchedSubgraphs } from "./subgraph/unmatched-settings.ts";
 import { setupRestEndpoints } from "./rest/setup.ts";
 import { setupSubscriptions, type SubscriptionsRuntime } from "./subscriptions/setup.ts";
@@ -82,14 +83,17 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const telemetry = await createTelemetry({ config, logger, ...(options.spanProcessors ? { spanProcessors: options.spanProcessors } : {}) });
   // One immutable snapshot per loaded supergraph, swapped in one assignment.
   let snapshot: SupergraphSnapshot | undefined;
-  // A connector subgraph's instances run its fetches in-process, calling the REST service (connectors/).
+  // A connector subgraph's instances run its fetches in-process, calling the REST service (connectors/);
+  // a gRPC subgraph's likewise, calling the gRPC service (grpc/).
   const upstreams = createBalancedUpstreams({
     logger,
     metrics: telemetry.upstream,
     senderFor: (subgraph, url) =>
       snapshot?.connectors.has(subgraph.name)
         ? new ConnectorSender(subgraph.name, url, () => snapshot?.connectors.get(subgraph.name), subgraph.settings, config.connectors[subgraph.name]?.config)
-        : undefined,
+        : snapshot?.grpc.has(subgraph.name)
+          ? new GrpcSender(subgraph.name, url, () => snapshot?.grpc.get(subgraph.name), { ...subgraph.settings, requestTimeoutMs: config.operations.requestTimeoutMs })
+          : undefined,
   });
   const subgraphs = new SubgraphRegistry({
     config,

@@ -37,9 +37,10 @@ export interface SystemPlan {
   subgraphs: ProcessSpec[];
   /**
    * Each service's instances, for the gateway config's `subgraphs.<name>.instances`; the
-   * payment provider's are base URLs (its connectors' `@source` is `payment_provider`).
+   * payment provider's are base URLs (its connectors' `@source` is `payment_provider`), the
+   * routing service's grpc://host:port.
    */
-  instances: Record<ServiceName | "payment-provider", InstanceSpec[]>;
+  instances: Record<ServiceName | "payment-provider" | "routing", InstanceSpec[]>;
   /** Where the auth service publishes its verification keys. */
   jwksUrl: string;
   gateway: ProcessSpec;
@@ -123,6 +124,7 @@ export function systemPlan(options: SystemPlanOptions = {}): SystemPlan {
       services.map((name) => [name, servicePorts[name].map(({ port, weight }) => ({ url: url(port, "/graphql"), weight: weight ?? 1 }))]),
     ) as Record<ServiceName, InstanceSpec[]>),
     "payment-provider": providerPorts.map((port) => ({ url: url(port, ""), weight: 1 })),
+    routing: routingPorts.map((port) => ({ url: `grpc://${host}:${port + offset}`, weight: 1 })),
   };
   return {
     services: [...providers, ...routing],

@@ -20,6 +20,8 @@ export interface ReceivedCall {
   deliveryIds: string[];
   /** The `authorization` metadata value, if any (kept for tests only; never logged). */
   authorization: string | undefined;
+  /** The caller's deadline as epoch ms; Infinity when it set none. */
+  deadline: number;
 }
 
 export interface HandlerDeps {
@@ -67,9 +69,10 @@ function asServiceError(error: unknown): Partial<grpc.ServiceError> {
   return { code: grpc.status.INTERNAL, details: "internal error" };
 }
 
-function record(deps: HandlerDeps, method: ReceivedCall["method"], ids: string[], metadata: grpc.Metadata): void {
-  const auth = metadata.get("authorization")[0];
-  deps.received.push({ method, deliveryIds: ids, authorization: typeof auth === "string" ? auth : undefined });
+function record(deps: HandlerDeps, method: ReceivedCall["method"], ids: string[], call: { metadata: grpc.Metadata; getDeadline(): grpc.Deadline }): void {
+  const auth = call.metadata.get("authorization")[0];
+  const deadline = call.getDeadline();
+  deps.received.push({ method, deliveryIds: ids, authorization: typeof auth === "string" ? auth : undefined, deadline: deadline instanceof Date ? deadline.getTime() : deadline });
   const failing = deps.failWith();
   if (failing !== undefined) throw new RpcError(failing, "the routing service is failing on purpose");
 }
@@ -84,7 +87,7 @@ export function createHandlers(deps: HandlerDeps): grpc.UntypedServiceImplementa
 
   const estimateEta: grpc.handleUnaryCall<EtaRequest, EtaReply> = (call, callback) => {
     try {
-      record(deps, "EstimateEta", [call.request.deliveryId], call.metadata);
+      record(deps, "EstimateEta", [call.request.deliveryId], call);
       callback(null, toEta(lookup(checkId(call.request.deliveryId, "delivery_id"))));
     } catch (error) {
       callback(asServiceError(error));
@@ -94,7 +97,7 @@ export function createHandlers(deps: HandlerDeps): grpc.UntypedServiceImplementa
   const estimateEtas: grpc.handleUnaryCall<EtaBatchRequest, EtaBatchReply> = (call, callback) => {
     try {
       const ids = call.request.deliveryIds ?? [];
-      record(deps, "EstimateEtas", [...ids], call.metadata);
+      record(deps, "EstimateEtas", [...ids], call);
       if (ids.length === 0) throw invalid("delivery_ids must list at least one id");
       if (ids.length > MAX_BATCH_KEYS) throw invalid(`delivery_ids lists ${ids.length} ids, at most ${MAX_BATCH_KEYS} are allowed`);
       const unique = [...new Set(ids.map((id, i) => checkId(id, `delivery_ids[${i}]`)))];
@@ -117,7 +120,7 @@ export function createHandlers(deps: HandlerDeps): grpc.UntypedServiceImplementa
     let route: RouteRecord;
     let intervalMs: number;
     try {
-      record(deps, "WatchCourier", [call.request.deliveryId], call.metadata);
+      record(deps, "WatchCourier", [call.request.deliveryId], call);
       route = lookup(checkId(call.request.deliveryId, "delivery_id"));
       intervalMs = call.request.intervalMs || deps.tickMs;
       if (intervalMs < MIN_INTERVAL_MS || intervalMs > MAX_INTERVAL_MS) {

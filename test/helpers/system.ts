@@ -1,5 +1,5 @@
 /**
- * The real system in one process for integration tests: the four subgraphs and the payment provider on 127.0.0.1
+ * The real system in one process for integration tests: the four subgraphs, the payment provider and the routing service (gRPC) on 127.0.0.1
  * port 0 with in-memory databases (seeded deterministically), and a gateway in front of them
  * whose subgraph URLs point at those ports.
  */
@@ -12,6 +12,7 @@ import { createPaymentsSubgraph } from "../../subgraphs/payments/index.ts";
 import type { SubgraphHandle } from "../../subgraphs/shared/service.ts";
 import { startTestGateway, type TestGateway, type TestGatewayOptions } from "./gateway.ts";
 import { createPaymentProvider, type PaymentProvider } from "../../services/payment-provider/index.ts";
+import { createRoutingService, type RoutingService } from "../../services/routing/index.ts";
 import { startTestAuth, testServiceOptions, TEST_LOG_LEVEL } from "./subgraphs.ts";
 
 export interface TestSubgraphs {
@@ -21,14 +22,17 @@ export interface TestSubgraphs {
   payments: SubgraphHandle;
   /** The payment provider's REST service (in memory), behind the payment-provider connectors. */
   provider: PaymentProvider;
+  /** The routing service's gRPC server (in memory), behind the routing subgraph. */
+  routingService: RoutingService;
   /** `subgraphs` config that routes the gateway to these instances. */
-  routing: Record<"auth" | "orders" | "delivery" | "payments" | "payment-provider", { url: string }>;
+  routing: Record<"auth" | "orders" | "delivery" | "payments" | "payment-provider" | "routing", { url: string }>;
   close(): Promise<void>;
 }
 
 export async function startTestSubgraphs(): Promise<TestSubgraphs> {
   const auth = await startTestAuth();
   const provider = await createPaymentProvider({ dbPath: ":memory:", port: 0, logLevel: TEST_LOG_LEVEL });
+  const routingService = await createRoutingService({ port: 0, logLevel: TEST_LOG_LEVEL });
   // Orders starts first (the others call it) and learns delivery's URL once delivery listens.
   let deliveryUrl = "";
   const orders = await createOrdersSubgraph({ ...testServiceOptions(auth), deliveryUrl: () => deliveryUrl });
@@ -43,17 +47,19 @@ export async function startTestSubgraphs(): Promise<TestSubgraphs> {
     delivery,
     payments,
     provider,
+    routingService,
     routing: {
       auth: { url: auth.url },
       orders: { url: orders.url },
       delivery: { url: delivery.url },
       payments: { url: payments.url },
       "payment-provider": { url: provider.url },
+      routing: { url: `grpc://${routingService.address}` },
     },
     close: async () => {
       await Promise.all([delivery.close(), payments.close()]);
       await orders.close();
-      await Promise.all([auth.close(), provider.close()]);
+      await Promise.all([auth.close(), provider.close(), routingService.close()]);
     },
   };
 }

@@ -45,8 +45,8 @@ describe("readiness", () => {
   it("is ready when the supergraph is loaded and the listener is up, with every subgraph's state in the detail", async () => {
     const r = await readyz(gateway);
     assert.equal(r.status, 200);
-    assert.deepEqual(r.body, { ready: true, supergraph: "loaded", listener: "up", draining: false, subgraphs: { auth: "up", orders: "up", delivery: "up", payments: "up", "payment-provider": "up" } });
-    assert.deepEqual(await subgraphUp(gateway), { auth: 1, orders: 1, delivery: 1, payments: 1 });
+    assert.deepEqual(r.body, { ready: true, supergraph: "loaded", listener: "up", draining: false, subgraphs: { auth: "up", orders: "up", delivery: "up", payments: "up", "payment-provider": "up", routing: "up" } });
+    assert.deepEqual(await subgraphUp(gateway), { auth: 1, orders: 1, delivery: 1, payments: 1, routing: 1 });
   });
 
   it("stays ready while a subgraph does not answer, naming it in /readyz and gateway_subgraph_up", async () => {

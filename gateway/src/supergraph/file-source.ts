@@ -10,6 +10,9 @@ import type { Logger } from "../logging/logger.ts";
 import type { ConnectorGraph } from "../connectors/definitions.ts";
 import { expandConnectors } from "../connectors/expand.ts";
 import { ConnectorLoadError } from "../connectors/load-error.ts";
+import type { GrpcGraph } from "../grpc/definitions.ts";
+import { GrpcLoadError, readGrpcGraphs } from "../grpc/read-directives.ts";
+import { checkGrpcGraph } from "../grpc/runtime.ts";
 import { sanitizeForApolloGateway } from "../private-apis/supergraph-for-apollo-gateway.ts";
 
 /** A loaded supergraph: the SDL as composed (for our directive readers) and the copy `@apollo/gateway` loads. */
@@ -19,12 +22,16 @@ export interface LoadedSupergraph {
   readonly gatewaySdl: string;
   /** The connector subgraphs the gateway runs itself (connectors/); none when absent. */
   readonly connectors?: readonly ConnectorGraph[];
+  /** The gRPC subgraphs the gateway runs itself (grpc/); none when absent. */
+  readonly grpc?: readonly GrpcGraph[];
 }
 
-/** Reads a supergraph SDL into what the gateway loads; throws for a connector outside the supported subset. */
+/** Reads a supergraph SDL into what the gateway loads; throws for a connector outside the supported subset or a gRPC mapping it cannot run. */
 export function loadSupergraphSdl(sdl: string): LoadedSupergraph {
   const expanded = expandConnectors(sdl);
-  return { sdl, gatewaySdl: sanitizeForApolloGateway(expanded.sdl), connectors: expanded.connectors };
+  const grpc = readGrpcGraphs(sdl);
+  for (const graph of grpc) checkGrpcGraph(graph);
+  return { sdl, gatewaySdl: sanitizeForApolloGateway(expanded.sdl), connectors: expanded.connectors, grpc };
 }
 
 export type SupergraphListener = (supergraph: LoadedSupergraph) => void;
@@ -123,8 +130,8 @@ export class FileSupergraphSource {
     try {
       next = this.read();
     } catch (e) {
-      if (e instanceof ConnectorLoadError) {
-        // Read fine, but a connector is outside the supported subset: the message says which and why.
+      if (e instanceof ConnectorLoadError || e instanceof GrpcLoadError) {
+        // Read fine, but a connector is outside the supported subset (or a gRPC mapping cannot run): the message says which and why.
         logger.warn({ reason: e.message, path, trigger }, "supergraph reload refused: new supergraph is invalid; keeping the current schema");
         return { result: "refused", reason: "invalid" };
       }

@@ -14,6 +14,7 @@ import { readAuthRequirements, type AuthRequirements } from "../auth/requirement
 import { costDirectivesFrom, type CostDirectives } from "../limits/cost-directives.ts";
 import { ShapeSchema } from "../executor/response-shape.ts";
 import { buildConnectorRuntime, type ConnectorRuntime } from "../connectors/runtime.ts";
+import { buildGrpcRuntime, type GrpcRuntime } from "../grpc/runtime.ts";
 import type { LoadedSupergraph } from "./file-source.ts";
 
 export interface SupergraphSnapshot {
@@ -35,6 +36,8 @@ export interface SupergraphSnapshot {
   readonly costDirectives: CostDirectives;
   /** The connector subgraphs, made executable, by subgraph name (connectors/runtime.ts). */
   readonly connectors: ReadonlyMap<string, ConnectorRuntime>;
+  /** The gRPC subgraphs, made executable, by subgraph name (grpc/runtime.ts). */
+  readonly grpc: ReadonlyMap<string, GrpcRuntime>;
   /** The query planner over this supergraph, built on first use. */
   planner(): QueryPlanner;
   /** The planner with incremental delivery on (`@defer` becomes Defer nodes), for clients that accept it; built on first use. */
@@ -64,6 +67,7 @@ export function buildSnapshot(loaded: LoadedSupergraph): SupergraphSnapshot {
     authRequirements: readAuthRequirements(loaded.sdl),
     costDirectives: costDirectivesFrom(loaded.sdl),
     connectors: new Map((loaded.connectors ?? []).map((graph) => [graph.name, buildConnectorRuntime(graph, supergraph)])),
+    grpc: new Map((loaded.grpc ?? []).map((graph) => [graph.name, buildGrpcRuntime(graph, supergraph)])),
     planner: () => (planner ??= new QueryPlanner(supergraph)),
     deferPlanner: () => (deferPlanner ??= new QueryPlanner(supergraph, { incrementalDelivery: { enableDefer: true } })),
     shapeSchema: () => (shapeSchema ??= new ShapeSchema(federationApiSchema)),

@@ -165,9 +165,13 @@ describe("routing service over gRPC", () => {
   it("records each call's method, keys and authorization metadata, and fails every call with the status it is told to", async () => {
     const md = new grpc.Metadata();
     md.set("authorization", "Bearer t0ken");
-    await new Promise((resolve) => client.estimateEta({ deliveryId: inTransit.id }, md, {}, resolve));
+    const deadline = Date.now() + 60_000;
+    await new Promise((resolve) => client.estimateEta({ deliveryId: inTransit.id }, md, { deadline }, resolve));
     // Filtered, since a call of an earlier test (past its deadline) may reach the service late.
-    assert.deepEqual(service.received.filter((c) => c.authorization !== undefined), [{ method: "EstimateEta", deliveryIds: [inTransit.id], authorization: "Bearer t0ken" }]);
+    const calls = service.received.filter((c) => c.authorization !== undefined);
+    assert.deepEqual(calls.map(({ deadline: _, ...c }) => c), [{ method: "EstimateEta", deliveryIds: [inTransit.id], authorization: "Bearer t0ken" }]);
+    // The deadline travels as a relative grpc-timeout: the service's copy is off by the transit time only.
+    assert.ok(Math.abs(calls[0]!.deadline - deadline) < 5_000, `deadline ${calls[0]!.deadline} vs ${deadline}`);
     service.failWith = grpc.status.UNAVAILABLE;
     try {
       assert.equal((await eta(inTransit.id)).error?.code, grpc.status.UNAVAILABLE);

@@ -18,6 +18,7 @@ describe("subgraph list", () => {
         { name: "orders", url: "http://127.0.0.1:4002/graphql" },
         { name: "payment-provider", url: "http://127.0.0.1:4005" },
         { name: "payments", url: "http://127.0.0.1:4004/graphql" },
+        { name: "routing", url: "grpc://127.0.0.1:4006" },
       ],
     );
   });
