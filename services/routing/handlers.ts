@@ -33,6 +33,8 @@ export interface HandlerDeps {
   received: ReceivedCall[];
   /** While set, every call fails with this status before touching the data (failure tests). */
   failWith: () => grpc.status | undefined;
+  /** While above 0, unary answers wait this long first (a slow instance, for deadline tests). */
+  delayMs: () => number;
   /** Counts open WatchCourier streams. */
   streams: { open: number };
 }
@@ -77,6 +79,15 @@ function record(deps: HandlerDeps, method: ReceivedCall["method"], ids: string[]
   if (failing !== undefined) throw new RpcError(failing, "the routing service is failing on purpose");
 }
 
+/** Runs `answer` after the configured delay, or not at all once the call is cancelled (deadline, client). */
+function afterDelay(deps: HandlerDeps, call: { cancelled: boolean }, answer: () => void): void {
+  const delay = deps.delayMs();
+  if (delay <= 0) return answer();
+  setTimeout(() => {
+    if (!call.cancelled) answer();
+  }, delay);
+}
+
 /** The service implementation grpc-js's `server.addService` takes. */
 export function createHandlers(deps: HandlerDeps): grpc.UntypedServiceImplementation {
   const lookup = (id: string): RouteRecord => {
@@ -88,7 +99,8 @@ export function createHandlers(deps: HandlerDeps): grpc.UntypedServiceImplementa
   const estimateEta: grpc.handleUnaryCall<EtaRequest, EtaReply> = (call, callback) => {
     try {
       record(deps, "EstimateEta", [call.request.deliveryId], call);
-      callback(null, toEta(lookup(checkId(call.request.deliveryId, "delivery_id"))));
+      const reply = toEta(lookup(checkId(call.request.deliveryId, "delivery_id")));
+      afterDelay(deps, call, () => callback(null, reply));
     } catch (error) {
       callback(asServiceError(error));
     }
@@ -110,7 +122,7 @@ export function createHandlers(deps: HandlerDeps): grpc.UntypedServiceImplementa
         if (route) etas.push(toEta(route));
         else notFound.push(id);
       }
-      callback(null, { etas, notFound });
+      afterDelay(deps, call, () => callback(null, { etas, notFound }));
     } catch (error) {
       callback(asServiceError(error));
     }

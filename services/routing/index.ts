@@ -50,6 +50,8 @@ export interface RoutingService {
    * failing as a real one does (tests of retry and ejection).
    */
   failWith: grpc.status | undefined;
+  /** While above 0, unary calls are answered this many ms late: a slow instance (deadline tests). */
+  delayMs: number;
   close(): Promise<void>;
 }
 
@@ -58,12 +60,12 @@ export async function createRoutingService(options: RoutingServiceOptions = {}):
   const host = options.host ?? "127.0.0.1";
   const routes: ReadonlyMap<string, RouteRecord> = new Map(seedRoutes().map((r) => [r.deliveryId, r]));
   const received: ReceivedCall[] = [];
-  const state = { failWith: undefined as grpc.status | undefined };
+  const state = { failWith: undefined as grpc.status | undefined, delayMs: 0 };
   const streams = { open: 0 };
   const server = new grpc.Server();
   server.addService(
     routingService().service,
-    createHandlers({ routes, tickMs: options.tickMs ?? DEFAULT_TICK_MS, now: options.now ?? Date.now, logger, received, failWith: () => state.failWith, streams }),
+    createHandlers({ routes, tickMs: options.tickMs ?? DEFAULT_TICK_MS, now: options.now ?? Date.now, logger, received, failWith: () => state.failWith, delayMs: () => state.delayMs, streams }),
   );
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${host}:${options.port ?? DEFAULT_ROUTING_PORT}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
@@ -99,6 +101,12 @@ export async function createRoutingService(options: RoutingServiceOptions = {}):
     },
     set failWith(code) {
       state.failWith = code;
+    },
+    get delayMs() {
+      return state.delayMs;
+    },
+    set delayMs(ms) {
+      state.delayMs = ms;
     },
     close: () =>
       (closing ??= (async () => {

@@ -78,12 +78,14 @@ describe("npm start", () => {
     const login = await gql<{ login: { accessToken: string } }>(plan.gatewayUrl, `mutation { login(email: "alice@example.com", password: "demo-password") { accessToken } }`);
     assert.equal(login.errors, undefined, JSON.stringify(login.errors));
     const token = login.data!.login.accessToken;
-    const r = await gql(plan.gatewayUrl, `{ me { name } orders(first: 3) { edges { node { id items { name } delivery { status } payment { status } } } } }`, { token });
+    const r = await gql(plan.gatewayUrl, `{ me { name } orders(first: 3) { edges { node { id items { name } delivery { id status route { deliveryId status } } payment { status } } } } }`, { token });
     assert.equal(r.errors, undefined, JSON.stringify(r.errors));
     const data = r.data as any;
     assert.equal(data.me.name, "Alice Example");
     assert.equal(data.orders.edges.length, 3);
     assert.ok(data.orders.edges.every((e: any) => e.node.items.length > 0 && e.node.delivery));
+    // The routing service (gRPC) answers for the same deliveries, matched by key.
+    assert.ok(data.orders.edges.every((e: any) => e.node.delivery.route?.deliveryId === e.node.delivery.id && e.node.delivery.route.status === e.node.delivery.status));
   });
 
   it("reads an order placed and paid at run time as PAID, keeps its courier waiting until then, and reads SHIPPED then DELIVERED as the courier moves it", async () => {

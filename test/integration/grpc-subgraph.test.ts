@@ -117,6 +117,19 @@ describe("gRPC services joined as subgraphs", () => {
     }
   });
 
+  it("retries a query on the other instance when one answers DEADLINE_EXCEEDED before the gateway's own deadline", async () => {
+    services[0]!.failWith = grpc.status.DEADLINE_EXCEEDED;
+    services[1]!.failWith = undefined;
+    try {
+      for (let i = 0; i < 2; i++) {
+        const result = await ask(ROUTE, { id: "d1" });
+        assert.equal(result.body.errors, undefined, JSON.stringify(result.body.errors));
+      }
+    } finally {
+      services[0]!.failWith = undefined;
+    }
+  });
+
   it("answers from the other instance when one is down", async () => {
     await services[0]!.close();
     const from = marks();
@@ -126,5 +139,44 @@ describe("gRPC services joined as subgraphs", () => {
       assert.ok((result.body.data!.orders as any).edges.some((e: any) => e.node.delivery?.route?.deliveryId));
     }
     assert.ok(calls(from).length >= 4, "the live instance answered every request");
+  });
+});
+
+describe("gRPC subgraph deadlines", () => {
+  let system: TestSystem;
+  let token: string;
+  let services: RoutingService[];
+
+  before(async () => {
+    services = [];
+    for (let i = 0; i < 2; i++) services.push(await createRoutingService({ port: 0, logLevel: TEST_LOG_LEVEL }));
+    system = await startTestSystem((s) => ({
+      auth: demoAuth(s),
+      subgraphs: {
+        all: { healthCheck: { enabled: false } },
+        routing: { instances: services.map((r) => ({ url: `grpc://${r.address}`, weight: 1 })), balancer: "round-robin", timeoutMs: 300 },
+      },
+    }));
+    token = (await tokensFor(system.subgraphs.auth.url, ["alice"])).alice;
+  });
+  after(async () => {
+    await system.close();
+    await Promise.all(services.map((s) => s.close()));
+  });
+
+  it("ends a call whose deadline passes with SUBGRAPH_TIMEOUT on the field, without sending it to another instance", async () => {
+    // Both instances answer far later than the subgraph's 300 ms.
+    for (const s of services) s.delayMs = 30_000;
+    try {
+      const from = services.map((s) => s.received.length);
+      const result = await postGraphQL(system.gateway.url, ROUTE, { id: "d1" }, { authorization: `Bearer ${token}` });
+      assert.equal(result.status, 200);
+      assert.equal(result.body.data?.deliveryRoute ?? null, null);
+      const error = result.body.errors?.[0] as any;
+      assert.equal(error?.extensions?.code, "SUBGRAPH_TIMEOUT", JSON.stringify(result.body.errors));
+      assert.equal(services.flatMap((s, i) => s.received.slice(from[i])).length, 1, "the spent deadline is not spent again elsewhere");
+    } finally {
+      for (const s of services) s.delayMs = 0;
+    }
   });
 });

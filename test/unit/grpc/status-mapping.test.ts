@@ -1,0 +1,37 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import * as grpc from "@grpc/grpc-js";
+import { isRetryable } from "../../../gateway/src/balancing/retry-policy.ts";
+import { failureOf, grpcFieldError } from "../../../gateway/src/grpc/status-mapping.ts";
+import { SubgraphFetchError } from "../../../gateway/src/subgraph/types.ts";
+
+const serviceError = (code: grpc.status) => Object.assign(new Error("details the client must not see"), { code, details: "details the client must not see", metadata: new grpc.Metadata() });
+
+/** status, our deadline passed?, field error code, retried for a query, retried for a mutation */
+const cases: [grpc.status, boolean, string, boolean, boolean][] = [
+  [grpc.status.NOT_FOUND, false, "NOT_FOUND", false, false],
+  [grpc.status.PERMISSION_DENIED, false, "FORBIDDEN", false, false],
+  [grpc.status.UNAUTHENTICATED, false, "UNAUTHENTICATED", false, false],
+  [grpc.status.INVALID_ARGUMENT, false, "BAD_USER_INPUT", false, false],
+  [grpc.status.UNAVAILABLE, false, "SUBGRAPH_UNAVAILABLE", true, false],
+  [grpc.status.DEADLINE_EXCEEDED, false, "SUBGRAPH_TIMEOUT", true, false],
+  [grpc.status.DEADLINE_EXCEEDED, true, "SUBGRAPH_TIMEOUT", false, false],
+  [grpc.status.INTERNAL, false, "GRPC_ERROR", false, false],
+  [grpc.status.RESOURCE_EXHAUSTED, false, "GRPC_ERROR", false, false],
+];
+
+describe("gRPC status mapping", () => {
+  for (const [status, deadlinePassed, code, query, mutation] of cases) {
+    const name = `${grpc.status[status]}${deadlinePassed ? " after our own deadline" : ""}`;
+    it(`maps ${name} to ${code}, ${query ? "retried for a query" : "not retried"} and never retried for a mutation`, () => {
+      const error = grpcFieldError(serviceError(status), "routing", "EstimateEta");
+      assert.equal(error.extensions.code, code);
+      assert.equal(error.extensions.grpcStatus, grpc.status[status]);
+      assert.doesNotMatch(error.message, /details the client must not see/);
+      const failure = failureOf(serviceError(status), deadlinePassed);
+      const fetchError = failure && new SubgraphFetchError(failure.kind, "routing", "grpc://x", "failed", failure.status);
+      assert.equal(fetchError ? isRetryable(fetchError, "query") : false, query);
+      assert.equal(fetchError ? isRetryable(fetchError, "mutation") : false, mutation);
+    });
+  }
+});
