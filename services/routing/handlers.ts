@@ -20,6 +20,8 @@ export interface ReceivedCall {
   deliveryIds: string[];
   /** The `authorization` metadata value, if any (kept for tests only; never logged). */
   authorization: string | undefined;
+  /** The `traceparent` metadata value, if any (the caller's trace context). */
+  traceparent: string | undefined;
   /** The caller's deadline as epoch ms; Infinity when it set none. */
   deadline: number;
 }
@@ -72,9 +74,12 @@ function asServiceError(error: unknown): Partial<grpc.ServiceError> {
 }
 
 function record(deps: HandlerDeps, method: ReceivedCall["method"], ids: string[], call: { metadata: grpc.Metadata; getDeadline(): grpc.Deadline }): void {
-  const auth = call.metadata.get("authorization")[0];
+  const text = (name: string): string | undefined => {
+    const value = call.metadata.get(name)[0];
+    return typeof value === "string" ? value : undefined;
+  };
   const deadline = call.getDeadline();
-  deps.received.push({ method, deliveryIds: ids, authorization: typeof auth === "string" ? auth : undefined, deadline: deadline instanceof Date ? deadline.getTime() : deadline });
+  deps.received.push({ method, deliveryIds: ids, authorization: text("authorization"), traceparent: text("traceparent"), deadline: deadline instanceof Date ? deadline.getTime() : deadline });
   const failing = deps.failWith();
   if (failing !== undefined) throw new RpcError(failing, "the routing service is failing on purpose");
 }

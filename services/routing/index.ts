@@ -43,6 +43,8 @@ export interface RoutingService {
   readonly healthPort: number | undefined;
   /** Every call received so far, in order. */
   readonly received: readonly ReceivedCall[];
+  /** True once close() was called. */
+  readonly closed: boolean;
   /** WatchCourier streams open now. */
   readonly openStreams: number;
   /**
@@ -93,6 +95,9 @@ export async function createRoutingService(options: RoutingServiceOptions = {}):
     port,
     healthPort,
     received,
+    get closed() {
+      return closing !== undefined;
+    },
     get openStreams() {
       return streams.open;
     },
