@@ -1,8 +1,8 @@
 /**
  * One gRPC channel per instance, for the service a `@grpcService` names. The .proto is loaded at
  * run time with @grpc/proto-loader (once per file and service), so a new supergraph may name a
- * new file without a rebuild. Unary calls only: they take a deadline, metadata and an abort
- * signal, and settle with the reply or the grpc-js ServiceError.
+ * new file without a rebuild. Unary calls take a deadline, metadata and an abort signal, and
+ * settle with the reply or the grpc-js ServiceError; server-streaming calls are async iterables.
  */
 import { resolve } from "node:path";
 import * as grpc from "@grpc/grpc-js";
@@ -74,6 +74,17 @@ export class GrpcInstanceClient {
       });
       options.signal?.addEventListener("abort", onAbort, { once: true });
     });
+  }
+
+  /** A server-streaming call; its messages as they come, ending with the stream (or throwing its status). */
+  serverStream(method: string, request: unknown, options: { metadata: grpc.Metadata; signal: AbortSignal }): AsyncIterable<Record<string, unknown>> {
+    const call = (this.client as unknown as Record<string, (req: unknown, md: grpc.Metadata) => grpc.ClientReadableStream<Record<string, unknown>>>)[method];
+    if (typeof call !== "function") throw new Error(`no method ${method}`);
+    const stream = call.call(this.client, request, options.metadata);
+    // A client that leaves cancels the call: the service stops streaming (CANCELLED on its side).
+    options.signal.addEventListener("abort", () => stream.cancel(), { once: true });
+    stream.on("error", () => undefined); // read through the async iterator below
+    return stream;
   }
 
   /** Resolves when the channel is connected (health checks), rejects past the deadline. */

@@ -4,6 +4,7 @@
  *
  *   @grpcService(name: "routing", proto: "services/routing/routing.proto", service: "routing.v1.Routing")   on the schema
  *   @rpc(service: "routing", method: "EstimateEta")                                                          on a root field
+ *   @rpc(service: "routing", method: "WatchCourier")                                                         on a Subscription field
  *   @rpc(service: "routing", method: "EstimateEtas", key: "id", request: "deliveryIds",
  *        reply: "etas", replyKey: "deliveryId")                                                             on an entity's field
  */
@@ -48,7 +49,19 @@ export interface EntityRpc {
   readonly maxBatch: number;
 }
 
-export type RpcDefinition = RootRpc | EntityRpc;
+/**
+ * A Subscription field resolved by a server-streaming call: the field's arguments are the
+ * request message, each streamed message is one event's field value; the stream's end
+ * completes the subscription.
+ */
+export interface StreamRpc {
+  readonly kind: "stream";
+  readonly typeName: string;
+  readonly fieldName: string;
+  readonly method: string;
+}
+
+export type RpcDefinition = RootRpc | EntityRpc | StreamRpc;
 
 /** A subgraph the gateway runs itself against a gRPC service. */
 export interface GrpcGraph {

@@ -76,7 +76,7 @@ export function readGrpcGraphs(sdl: string): GrpcGraph[] {
   const bySubgraph = new Map<string, { service: GrpcServiceDefinition; rpcs: RpcDefinition[] }>();
   for (const def of doc.definitions) {
     if (def.kind !== Kind.OBJECT_TYPE_DEFINITION && def.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
-    const isRoot = def.name.value === "Query" || def.name.value === "Mutation";
+    const isRoot = def.name.value === "Query" || def.name.value === "Mutation" || def.name.value === "Subscription";
     for (const field of def.fields ?? []) {
       for (const d of field.directives ?? []) {
         if (d.name.value !== "rpc") continue;
@@ -92,7 +92,7 @@ export function readGrpcGraphs(sdl: string): GrpcGraph[] {
           for (const arg of ["key", "request", "reply", "replyKey"]) {
             if (argString(d, arg) !== undefined) throw new GrpcLoadError(`grpc: @rpc on ${where}: ${arg}: is for entity fields, not root fields`);
           }
-          rpc = { kind: "root", typeName: def.name.value, fieldName: field.name.value, method };
+          rpc = { kind: def.name.value === "Subscription" ? "stream" : "root", typeName: def.name.value, fieldName: field.name.value, method };
         } else {
           const maxBatch = argInt(d, "maxBatch") ?? DEFAULT_MAX_BATCH;
           if (maxBatch < 1) throw new GrpcLoadError(`grpc: @rpc on ${where}: maxBatch: must be at least 1`);

@@ -29,6 +29,12 @@ export interface GrpcFetchState {
   readonly loaders: Map<EntityRpc, DataLoader<string, Record<string, unknown>>>;
 }
 
+/** One subscription's upstream executed in-process: how to open the server stream. */
+export interface GrpcStreamState {
+  readonly subgraph: string;
+  stream(method: string, request: Record<string, unknown>): AsyncIterable<Record<string, unknown>>;
+}
+
 function loaderFor(state: GrpcFetchState, rpc: EntityRpc): DataLoader<string, Record<string, unknown>> {
   let loader = state.loaders.get(rpc);
   if (!loader) {
@@ -74,7 +80,11 @@ export function buildGrpcRuntime(graph: GrpcGraph, supergraph: Supergraph): Grpc
     const type = schema.getType(rpc.typeName);
     const field = type instanceof GraphQLObjectType ? type.getFields()[rpc.fieldName] : undefined;
     if (!field) throw new GrpcLoadError(`grpc: @rpc on ${where}: no such field in subgraph "${graph.name}"`);
-    if (rpc.kind === "root") {
+    if (rpc.kind === "stream") {
+      // graphql-js's subscribe() reads the stream; each message is the field's value for one event.
+      field.subscribe = (_root: unknown, args: Record<string, unknown>, state: GrpcStreamState) => state.stream(rpc.method, args);
+      field.resolve = (message: unknown) => message;
+    } else if (rpc.kind === "root") {
       field.resolve = (_root: unknown, args: Record<string, unknown>, state: GrpcFetchState) =>
         state.call(rpc.method, args).catch((error: unknown) => {
           throw grpcFieldError(error, state.subgraph, rpc.method);

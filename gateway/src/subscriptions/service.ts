@@ -19,6 +19,7 @@ import type { SupergraphSnapshot } from "../supergraph/snapshot.ts";
 import type { ConsumerSubscriptionLimit } from "./consumer-limit.ts";
 import type { SubscriptionPlanner } from "./planner.ts";
 import { PushStream } from "./push-stream.ts";
+import { grpcStreamSource } from "../grpc/stream-source.ts";
 import { executeEvent } from "./rest-executor.ts";
 import type { UpstreamEnd, UpstreamHub } from "./upstream.ts";
 import { upstreamKey } from "./upstream-key.ts";
@@ -79,14 +80,27 @@ export class SubscriptionService {
     const routingUrl = snapshot.subgraphUrls.get(primary.serviceName) ?? "";
     const subgraph = options.registry.resolve(primary.serviceName, routingUrl);
     // Asked at every (re)connection: an instance in rotation then, so a dead one is left for a live one.
-    const wsUrl = () => {
+    const instanceUrl = () => {
       const live = options.liveUrls?.(subgraph.name);
       const urls = live && live.length > 0 ? live : subgraph.instances.map((i) => i.url);
-      return urls[this.nextInstance++ % urls.length]!.replace(/^http/, "ws");
+      return urls[this.nextInstance++ % urls.length]!;
     };
+    const wsUrl = () => instanceUrl().replace(/^http/, "ws");
     // A subgraph set not to see identity gets none upstream either, and one upstream serves every caller.
     const upstreamPrincipal = subgraph.settings.forwardIdentity ? principal : anonymous;
     const variables = prepared.variables;
+    // A gRPC subgraph's Subscription field is a server stream, opened in-process (grpc/stream-source.ts).
+    const grpcRuntime = snapshot.grpc.get(primary.serviceName);
+    const source = grpcRuntime
+      ? grpcStreamSource({
+          runtime: grpcRuntime,
+          url: instanceUrl,
+          query: primary.operation,
+          variables: pick(variables, primary.variableUsages),
+          operationName: primary.operationName,
+          authorization: upstreamPrincipal.kind === "user" ? `Bearer ${upstreamPrincipal.token}` : undefined,
+        })
+      : undefined;
 
     // Everything below is released exactly once, when the stream closes (whoever closes it).
     const abort = new AbortController();
@@ -117,7 +131,7 @@ export class SubscriptionService {
 
     releaseUpstream = options.hub.join(
       upstreamKey({ subgraph: primary.serviceName, operation: primary.operation, variables: pick(variables, primary.variableUsages), principal: upstreamPrincipal }),
-      { subgraph: primary.serviceName, url: wsUrl, query: primary.operation, variables: pick(variables, primary.variableUsages), operationName: primary.operationName },
+      { subgraph: primary.serviceName, url: wsUrl, query: primary.operation, variables: pick(variables, primary.variableUsages), operationName: primary.operationName, ...(source ? { source } : {}) },
       {
         credentials: () => (upstreamPrincipal.kind === "user" ? { token: upstreamPrincipal.token, expiresAt: upstreamPrincipal.expiresAt } : undefined),
         // Events are resolved one after another per client, so they arrive in the order the subgraph sent them.

@@ -18,7 +18,15 @@ export interface UpstreamRequest {
   readonly query: string;
   readonly variables: Record<string, unknown>;
   readonly operationName: string | undefined;
+  /**
+   * An upstream that is not the subgraph's WebSocket (a gRPC server stream, grpc/stream-source.ts):
+   * opened in its place, with the same sharing, fan-out and ending; no reconnection.
+   */
+  readonly source?: UpstreamSource;
 }
+
+/** Opens a non-WebSocket upstream: it feeds `sink` until it ends, and returns how to stop it. */
+export type UpstreamSource = (sink: { next(event: FormattedExecutionResult): void; end(end: UpstreamEnd): void }) => () => void;
 
 /** Why an upstream subscription ended for its members. */
 export type UpstreamEnd =
@@ -49,7 +57,8 @@ export interface UpstreamHubOptions {
 interface Upstream {
   readonly key: string;
   readonly members: Set<UpstreamMember>;
-  readonly client: Client;
+  /** Absent for an upstream `source`. */
+  readonly client: Client | undefined;
   dispose: () => void;
   /** Set once the subgraph refused or ended it: new members get a fresh upstream. */
   finished: boolean;
@@ -87,11 +96,12 @@ export class UpstreamHub {
       if (this.upstreams.get(u.key) === u) this.upstreams.delete(u.key);
       u.finished = true;
       u.dispose();
-      await u.client.dispose();
+      await u.client?.dispose();
     }
   }
 
   private open(key: string, request: UpstreamRequest): Upstream {
+    if (request.source) return this.openSource(key, request.source);
     // The hub's logger already names the component (subscriptions/setup.ts): add only what is this upstream's.
     const log = this.options.logger.child({ subgraph: request.subgraph });
     const { reconnect } = this.options;
@@ -125,12 +135,7 @@ export class UpstreamHub {
     });
     const upstream: Upstream = { key, members, client, dispose: () => undefined, finished: false };
     const endAll = (end: UpstreamEnd) => {
-      if (upstream.finished) return;
-      upstream.finished = true;
-      if (this.upstreams.get(key) === upstream) this.upstreams.delete(key);
-      for (const member of [...members]) member.end(end);
-      members.clear();
-      void client.dispose();
+      if (this.endMembers(upstream, end)) void client.dispose();
     };
     upstream.dispose = client.subscribe<Record<string, unknown>>(
       { query: request.query, variables: request.variables, ...(request.operationName ? { operationName: request.operationName } : {}) },
@@ -153,7 +158,35 @@ export class UpstreamHub {
     this.upstreams.set(key, upstream);
     return upstream;
   }
+
+  /** Tells every member how the upstream ended, once; false when it had ended already. */
+  private endMembers(upstream: Upstream, end: UpstreamEnd): boolean {
+    if (upstream.finished) return false;
+    upstream.finished = true;
+    if (this.upstreams.get(upstream.key) === upstream) this.upstreams.delete(upstream.key);
+    for (const member of [...upstream.members]) member.end(end);
+    upstream.members.clear();
+    return true;
+  }
+
+  private openSource(key: string, source: UpstreamSource): Upstream {
+    const members = new Set<UpstreamMember>();
+    const upstream: Upstream = { key, members, client: undefined, dispose: noop, finished: false };
+    const endAll = (end: UpstreamEnd) => {
+      if (this.endMembers(upstream, end)) upstream.dispose();
+    };
+    this.upstreams.set(key, upstream);
+    upstream.dispose = source({
+      next: (event) => {
+        if (!upstream.finished) for (const member of [...members]) member.next(event);
+      },
+      end: endAll,
+    });
+    return upstream;
+  }
 }
+
+function noop(): void {}
 
 function freshest(members: Iterable<UpstreamMember>, nowSec: number): { token: string; expiresAt: number } | undefined {
   let best: { token: string; expiresAt: number } | undefined;

@@ -36,7 +36,7 @@ function supergraph(body: string, header = HEADER): string {
 const ENTITY = `type Delivery @key(fields: "id") { id: ID! eta: Eta @rpc(service: "routing", method: "EstimateEtas", key: "id", request: "deliveryIds", reply: "etas", replyKey: "deliveryId") }`;
 
 describe("gRPC mapping directives", () => {
-  it("reads the committed supergraph's routing subgraph: its service and both RPCs, each attributed to the subgraph that owns the field", () => {
+  it("reads the committed supergraph's routing subgraph: its service and its three RPCs, each attributed to the subgraph that owns the field", () => {
     const graphs = readGrpcGraphs(readFileSync("schema/supergraph.graphql", "utf8"));
     assert.equal(graphs.length, 1);
     const [routing] = graphs;
@@ -47,6 +47,7 @@ describe("gRPC mapping directives", () => {
       [
         ["entity", "Delivery.route", "EstimateEtas"],
         ["root", "Query.deliveryRoute", "EstimateEta"],
+        ["stream", "Subscription.courierLocation", "WatchCourier"],
       ],
     );
     const entity = routing!.rpcs.find((r) => r.kind === "entity");

@@ -1,0 +1,87 @@
+/**
+ * A gRPC server stream as a subscription field: Subscription.courierLocation is routing.proto's
+ * WatchCourier, served through the real gateway over graphql-ws and SSE from a real routing
+ * service on 127.0.0.1. Events come in the service's order and the subscription completes when
+ * the stream ends; a client that leaves cancels the stream at the service; a status ends it with
+ * the mapped code.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { createRoutingService, type RoutingService } from "../../services/routing/index.ts";
+import { seedRoutes } from "../../services/routing/seed.ts";
+import { demoAuth, startTestSystem, type TestSystem } from "../helpers/system.ts";
+import { sseSubscribe, until, WsTestClient } from "../helpers/subscription-clients.ts";
+import { TEST_LOG_LEVEL, tokensFor } from "../helpers/subgraphs.ts";
+
+const WATCH = `subscription ($id: ID!, $ms: Int) { courierLocation(deliveryId: $id, intervalMs: $ms) { deliveryId courierId sequence remainingMeters arrived } }`;
+
+describe("gRPC server streaming as a subscription field", () => {
+  let system: TestSystem;
+  let token: string;
+  let service: RoutingService;
+  // A route with several positions still to go, and one with no courier.
+  const route = seedRoutes().find((r) => r.courierId !== null && r.waypoints.length - r.position >= 3)!;
+  const unassigned = seedRoutes().find((r) => r.courierId === null)!;
+  const clients: Array<{ close(): unknown }> = [];
+
+  before(async () => {
+    service = await createRoutingService({ port: 0, logLevel: TEST_LOG_LEVEL });
+    system = await startTestSystem((s) => ({
+      auth: demoAuth(s),
+      subgraphs: { all: { healthCheck: { enabled: false } }, routing: { instances: [{ url: `grpc://${service.address}`, weight: 1 }] } },
+    }));
+    token = (await tokensFor(system.subgraphs.auth.url, ["alice"])).alice;
+  });
+  after(async () => {
+    for (const c of clients) await c.close();
+    await system.close();
+    await service.close();
+  });
+
+  it("streams the courier's positions over graphql-ws in the service's order, then completes", async () => {
+    const ws = await WsTestClient.open(system.gateway.url, { authorization: `Bearer ${token}` });
+    clients.push(ws);
+    ws.subscribe("1", WATCH, { id: route.deliveryId, ms: 10 });
+    await ws.waitFor((m) => m.type === "complete" && m.id === "1", 10_000, "complete");
+    const events = ws.messages.filter((m) => m.type === "next" && m.id === "1").map((m) => m.payload);
+    assert.ok(events.every((e) => e.errors === undefined), JSON.stringify(events));
+    const locations = events.map((e) => e.data.courierLocation);
+    assert.equal(locations.length, route.waypoints.length - route.position);
+    assert.deepEqual(locations.map((l) => l.sequence), locations.map((_, i) => route.position + i));
+    assert.ok(locations.every((l) => l.deliveryId === route.deliveryId && l.courierId === route.courierId));
+    assert.equal(locations.at(-1).arrived, true);
+    const call = service.received.findLast((c) => c.method === "WatchCourier")!;
+    assert.equal(call.authorization, `Bearer ${token}`, "the caller's identity went as metadata");
+  });
+
+  it("streams the same positions over SSE", async () => {
+    const sse = await sseSubscribe(system.gateway.url, WATCH, { id: route.deliveryId, ms: 10 }, token);
+    clients.push(sse);
+    assert.equal(sse.status, 200);
+    await sse.ended;
+    const nexts = sse.events.filter((e) => e.event === "next").map((e) => e.data.data.courierLocation.sequence);
+    assert.deepEqual(nexts, Array.from({ length: route.waypoints.length - route.position }, (_, i) => route.position + i));
+  });
+
+  it("cancels the stream at the service when the client leaves", async () => {
+    const ws = await WsTestClient.open(system.gateway.url, { authorization: `Bearer ${token}` });
+    clients.push(ws);
+    ws.subscribe("2", WATCH, { id: route.deliveryId, ms: 60_000 });
+    await ws.waitFor((m) => m.type === "next" && m.id === "2", 10_000, "the first position");
+    assert.equal(service.openStreams, 1);
+    ws.send({ type: "complete", id: "2" });
+    await until(() => service.openStreams === 0, 10_000, "the service saw the cancel");
+  });
+
+  it("ends the subscription with the mapped code when the service refuses the stream", async () => {
+    const ws = await WsTestClient.open(system.gateway.url, { authorization: `Bearer ${token}` });
+    clients.push(ws);
+    ws.subscribe("3", WATCH, { id: "d999999" });
+    ws.subscribe("4", WATCH, { id: unassigned.deliveryId });
+    const notFound = await ws.waitFor((m) => (m.type === "error" || m.type === "next") && m.id === "3", 10_000, "the refusal");
+    const precondition = await ws.waitFor((m) => (m.type === "error" || m.type === "next") && m.id === "4", 10_000, "the refusal");
+    const codeOf = (m: { payload?: any }) => (Array.isArray(m.payload) ? m.payload : m.payload?.errors)?.[0]?.extensions?.code;
+    assert.equal(codeOf(notFound), "NOT_FOUND", JSON.stringify(notFound));
+    assert.equal(codeOf(precondition), "FAILED_PRECONDITION", JSON.stringify(precondition));
+  });
+});
