@@ -8,7 +8,7 @@
  */
 import type { Supergraph } from "@apollo/federation-internals";
 import DataLoader from "dataloader";
-import { GraphQLObjectType, GraphQLUnionType, type GraphQLSchema } from "graphql";
+import { GraphQLError, GraphQLObjectType, GraphQLUnionType, type GraphQLSchema } from "graphql";
 import { GrpcInstanceClient, serviceConstructor } from "./client.ts";
 import type { EntityRpc, GrpcGraph } from "./definitions.ts";
 import { GrpcLoadError } from "./read-directives.ts";
@@ -92,7 +92,8 @@ export function buildGrpcRuntime(graph: GrpcGraph, supergraph: Supergraph): Grpc
     } else {
       field.resolve = (parent: Record<string, unknown>, _args: unknown, state: GrpcFetchState) => {
         const key = parent[rpc.key];
-        if (key === undefined || key === null) throw new GrpcLoadError(`grpc: ${where} needs ${rpc.key} in the representation`);
+        // The planner always sends the @key fields; a representation without one is the gateway's fault, not the caller's.
+        if (key === undefined || key === null) throw new GraphQLError(`${where} needs ${rpc.key} in the representation`, { extensions: { code: "INTERNAL_SERVER_ERROR", subgraph: graph.name } });
         return loaderFor(state, rpc).load(String(key));
       };
     }
