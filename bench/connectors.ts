@@ -1,10 +1,12 @@
 /**
- * `npm run bench:connectors`: what joining a REST service through connectors costs the gateway,
- * against the same field from a GraphQL subgraph. Both backends read the payment provider's
- * SQLite file (services/payment-provider over REST; bench/src/connectors/charges-subgraph.ts over
- * GraphQL), the compiled gateway runs each supergraph with every policy off and no sharing of
- * identical requests or fetches (so each request pays its own way), and wrk sends
- * `{ providerCharge(id) { … } }` for a fixed time, the two variants alternating. Prints req/s,
+ * `npm run bench:connectors`: what joining a REST service through connectors, and a gRPC service
+ * through @grpcService/@rpc, costs the gateway, each against the same field from a GraphQL
+ * subgraph. The REST pair reads the payment provider's SQLite file (services/payment-provider over
+ * REST; bench/src/connectors/charges-subgraph.ts over GraphQL), the gRPC pair the routing seed
+ * (services/routing over gRPC; bench/src/grpc/routes-subgraph.ts over GraphQL). The compiled
+ * gateway runs each supergraph with every policy off and no sharing of identical requests or
+ * fetches (so each request pays its own way), and wrk sends `{ providerCharge(id) { … } }` or
+ * `{ deliveryRoute(deliveryId) { … } }` for a fixed time, the variants alternating. Prints req/s,
  * p50/p99 and the gateway's CPU per request, and writes bench/results/connectors.md.
  *
  *   npm run bench:connectors -- [--duration 10] [--connections 20] [--rounds 2]
@@ -19,6 +21,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { parse } from "graphql";
 import { CHARGES_SDL } from "./src/connectors/charges-subgraph.ts";
+import { ROUTES_SDL } from "./src/grpc/routes-subgraph.ts";
 import { ensureWrk, runLoad } from "./src/load.ts";
 import { treeCpuMs, waitIdle } from "./src/proc-stats.ts";
 import { enablePinning, installCleanup, pinningAvailable, spawnOwned, type Owned } from "./src/processes.ts";
@@ -76,22 +79,31 @@ async function main(): Promise<void> {
     owned.push(o);
     return o;
   };
-  const PORTS = { provider: await freePort(), charges: await freePort(), gateway: await freePort() };
+  const PORTS = { provider: await freePort(), charges: await freePort(), routing: await freePort(), routingHealth: await freePort(), routes: await freePort(), gateway: await freePort() };
   const db = join(runDir, "provider.db");
   start("provider", ["--import", "tsx", "services/payment-provider/main.ts", "--port", String(PORTS.provider), "--db", db], 1);
   await waitFor(`http://127.0.0.1:${PORTS.provider}/healthz`);
   start("charges-subgraph", ["--import", "tsx", "bench/src/connectors/charges-subgraph.ts", "--port", String(PORTS.charges), "--db", db], 1);
   await waitFor(`http://127.0.0.1:${PORTS.charges}/graphql`);
+  start("routing", ["--import", "tsx", "services/routing/main.ts", "--port", String(PORTS.routing), "--health-port", String(PORTS.routingHealth)], 1);
+  await waitFor(`http://127.0.0.1:${PORTS.routingHealth}/healthz`);
+  start("routes-subgraph", ["--import", "tsx", "bench/src/grpc/routes-subgraph.ts", "--port", String(PORTS.routes)], 1);
+  await waitFor(`http://127.0.0.1:${PORTS.routes}/graphql`);
 
   const providerUrl = `http://127.0.0.1:${PORTS.provider}`;
+  const chargeQuery = JSON.stringify({ query: `{ providerCharge(id: "ch_p2") { id status amountCents amountRefundedCents currency created paymentId } }` });
+  const routeQuery = JSON.stringify({ query: `{ deliveryRoute(deliveryId: "d2") { deliveryId etaEpochMs remainingMeters status enRoute } }` });
   const variants = [
-    { name: "GraphQL subgraph", supergraph: compose("charges", `http://127.0.0.1:${PORTS.charges}/graphql`, CHARGES_SDL) },
+    { name: "GraphQL subgraph (charge)", field: "providerCharge", body: chargeQuery, supergraph: compose("charges", `http://127.0.0.1:${PORTS.charges}/graphql`, CHARGES_SDL) },
     {
       name: "REST via connector",
+      field: "providerCharge",
+      body: chargeQuery,
       supergraph: compose("payment-provider", providerUrl, readFileSync(join(root, "schema/payment-provider.graphql"), "utf8").replace("http://127.0.0.1:4005", providerUrl)),
     },
+    { name: "GraphQL subgraph (ETA)", field: "deliveryRoute", body: routeQuery, supergraph: compose("routes", `http://127.0.0.1:${PORTS.routes}/graphql`, ROUTES_SDL) },
+    { name: "gRPC via @rpc", field: "deliveryRoute", body: routeQuery, supergraph: compose("routing", `grpc://127.0.0.1:${PORTS.routing}`, readFileSync(join(root, "schema/routing.graphql"), "utf8")) },
   ];
-  const body = JSON.stringify({ query: `{ providerCharge(id: "ch_p2") { id status amountCents amountRefundedCents currency created paymentId } }` });
   const results: Measured[] = [];
   for (let round = 1; round <= rounds; round++) {
     for (const variant of variants) {
@@ -103,8 +115,9 @@ async function main(): Promise<void> {
       const gateway = start(`gateway-${round}-${variant.name.replace(/\W+/g, "-")}`, ["dist/gateway/src/main.js", "--config", config, "--port", String(PORTS.gateway)], 0);
       const url = `http://127.0.0.1:${PORTS.gateway}/graphql`;
       await waitFor(`http://127.0.0.1:${PORTS.gateway}/healthz`);
-      const check = (await (await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body })).json()) as { data?: { providerCharge?: unknown }; errors?: unknown };
-      if (!check.data?.providerCharge) throw new Error(`${variant.name}: ${JSON.stringify(check)}`);
+      const body = variant.body;
+      const check = (await (await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body })).json()) as { data?: Record<string, unknown>; errors?: unknown };
+      if (!check.data?.[variant.field]) throw new Error(`${variant.name}: ${JSON.stringify(check)}`);
       const load = (tag: string, seconds: number) => runLoad({ url, body, headers: {}, connections, durationS: seconds, core: 1, runDir, tag });
       await load(`warm-${round}-${results.length}`, 2);
       await waitIdle([gateway.pid]);
@@ -126,9 +139,9 @@ async function main(): Promise<void> {
     return rows.reduce((s, r) => s + r[key], 0) / rows.length;
   };
   const lines = [
-    "# Connector overhead: one field through a REST connector vs from a GraphQL subgraph",
+    "# Protocol translation overhead: one field through a REST connector or a gRPC @rpc vs from a GraphQL subgraph",
     "",
-    `Run ${new Date().toISOString()} (\`npm run bench:connectors\`): the compiled gateway, every policy off and nothing shared between requests (\`shareInFlight\` and \`dedup\` off), ${pin ? "pinned to core 0 (backends and wrk on core 1)" : "unpinned"}; wrk with ${connections} connections for ${durationS} s, ${rounds} round(s) alternating; both backends read the payment provider's SQLite file. Means over the rounds.`,
+    `Run ${new Date().toISOString()} (\`npm run bench:connectors\`): the compiled gateway, every policy off and nothing shared between requests (\`shareInFlight\` and \`dedup\` off), ${pin ? "pinned to core 0 (backends and wrk on core 1)" : "unpinned"}; wrk with ${connections} connections for ${durationS} s, ${rounds} round(s) alternating; the REST pair reads the payment provider's SQLite file, the gRPC pair the routing seed (in memory). Means over the rounds.`,
     "",
     "| path | req/s | p50 | p99 | gateway CPU per request |",
     "|---|---|---|---|---|",

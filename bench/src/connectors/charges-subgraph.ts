@@ -6,10 +6,10 @@
  *
  *   node --import tsx bench/src/connectors/charges-subgraph.ts --port N --db PATH
  */
-import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 import { buildSubgraphSchema } from "@apollo/subgraph";
-import { graphql, parse } from "graphql";
+import { serveGraphQL } from "../serve-graphql.ts";
+import { parse } from "graphql";
 import { openDatabase } from "../../../subgraphs/shared/db.ts";
 import { providerMigrations } from "../../../services/payment-provider/migrations.ts";
 import { ProviderRepository, type Charge } from "../../../services/payment-provider/repository.ts";
@@ -41,19 +41,5 @@ if (process.argv[1]?.endsWith("charges-subgraph.ts")) {
       ProviderCharge: { __resolveReference: ({ id }: { id: string }) => mapped(repository.charge(id)) },
     } as never,
   });
-  createServer((req, res) => {
-    if (req.method !== "POST") {
-      res.writeHead(200, { "content-type": "application/json" }).end('{"status":"ok"}');
-      return;
-    }
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { query: string; variables?: Record<string, unknown> };
-      void graphql({ schema, source: body.query, variableValues: body.variables ?? {} }).then((result) => {
-        const text = JSON.stringify(result);
-        res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(text) }).end(text);
-      });
-    });
-  }).listen(Number(values.port), "127.0.0.1");
+  serveGraphQL(schema, Number(values.port));
 }
