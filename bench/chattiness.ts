@@ -16,9 +16,11 @@ import { demoAuth, startTestSubgraphs } from "../test/helpers/system.ts";
 import { tokensFor } from "../test/helpers/subgraphs.ts";
 import { startByteCounter, type ByteCounter } from "./src/chattiness/byte-counter.ts";
 import { screens, type DirectCall, type Screen } from "./src/chattiness/screens.ts";
+import * as grpc from "@grpc/grpc-js";
+import { createRoutingClient, type RoutingClient } from "../services/routing/proto.ts";
 
 type Service = DirectCall["service"];
-const SERVICES: Service[] = ["auth", "orders", "delivery", "payments", "payment-provider"];
+const SERVICES: Service[] = ["auth", "orders", "delivery", "payments", "payment-provider", "routing"];
 
 interface Totals {
   requests: number;
@@ -75,7 +77,8 @@ async function main(): Promise<void> {
     // Active health checks would add requests no client caused.
     subgraphs: {
       all: { healthCheck: { enabled: false } },
-      ...Object.fromEntries(SERVICES.map((s) => [s, { url: upstream[s].url }])),
+      // The routing service speaks gRPC: the gateway reaches its counter as grpc://.
+      ...Object.fromEntries(SERVICES.map((s) => [s, { url: s === "routing" ? upstream[s].url.replace(/^http/, "grpc") : upstream[s].url }])),
     },
     logging: { level: "warn" },
     // The demo manifest: its operations with an endpoint are REST endpoints (the charge screen has one).
@@ -83,6 +86,15 @@ async function main(): Promise<void> {
   });
   const gateway = await startGateway(config, { logger: createLogger({ level: "silent" }) });
   const front = await counter(gateway.url);
+  // The byte counters see HTTP/1.1 request lines; gRPC calls (HTTP/2) are counted at the service.
+  const grpcCalls = () => subgraphs.routingService.received.length;
+  const routing: RoutingClient = createRoutingClient(new URL(direct.routing.url).host);
+  const unary = (call: NonNullable<DirectCall["grpc"]>) =>
+    new Promise<Record<string, any>>((resolve, reject) =>
+      (routing[call.method] as (r: unknown, m: grpc.Metadata, o: object, cb: (e: Error | null, v?: unknown) => void) => void).call(routing, call.request, new grpc.Metadata(), {}, (e, v) =>
+        e ? reject(e) : resolve(v as Record<string, any>),
+      ),
+    );
   const rows: Row[] = [];
   try {
     const tokens = await tokensFor(subgraphs.auth.url, ["alice", "carol"] as const);
@@ -96,9 +108,11 @@ async function main(): Promise<void> {
       await post(front.url, token, screen.gateway.query, variables);
       const g0 = snapshot([front]);
       const s0 = snapshot(Object.values(upstream));
+      const c0 = grpcCalls();
       await post(front.url, token, screen.gateway.query, variables);
       const gatewayTotals = diff(g0, snapshot([front]));
       const subgraphTotals = diff(s0, snapshot(Object.values(upstream)));
+      subgraphTotals.requests += grpcCalls() - c0;
       let restTotals: Totals | undefined;
       if (screen.rest) {
         const restUrl = front.url.replace(/\/graphql$/, screen.rest);
@@ -115,6 +129,7 @@ async function main(): Promise<void> {
 
       const runDirect = async (mode: "batched" | "perItem") => {
         const d0 = snapshot(Object.values(direct));
+        const c0 = grpcCalls();
         const answers: Array<Record<string, any>> = [];
         let hops = 0;
         for (const hop of screen.direct(mode)) {
@@ -122,18 +137,20 @@ async function main(): Promise<void> {
           if (calls.length === 0) continue;
           hops++;
           const results = await Promise.all(
-            calls.map((c) => (c.rest ? get(`${direct[c.service].url.replace(/\/$/, "")}${c.rest}`) : post(direct[c.service].url, token, c.query, c.variables ?? (c.query.includes("$id") ? vars : undefined)))),
+            calls.map((c) => (c.grpc ? unary(c.grpc) : c.rest ? get(`${direct[c.service].url.replace(/\/$/, "")}${c.rest}`) : post(direct[c.service].url, token, c.query, c.variables ?? (c.query.includes("$id") ? vars : undefined)))),
           );
           // Per-item calls of one service are folded into one answer, so later hops read them alike.
           answers.push(...foldAnswers(calls, results));
         }
-        return { ...diff(d0, snapshot(Object.values(direct))), hops };
+        const totals = diff(d0, snapshot(Object.values(direct)));
+        return { ...totals, requests: totals.requests + grpcCalls() - c0, hops };
       };
       const batched = await runDirect("batched");
       const perItem = await runDirect("perItem");
       rows.push({ screen, direct: { batched, perItem }, gateway: gatewayTotals, rest: restTotals, subgraph: subgraphTotals });
     }
   } finally {
+    routing.close();
     await gateway.stop();
     await Promise.all(counters.map((c) => c.close()));
     await subgraphs.close();
@@ -169,9 +186,9 @@ const wire = (t: Totals) => `${kb(t.bytesSent)} ↑ ${kb(t.bytesReceived)} ↓`;
 
 function report(rows: Row[]): string {
   const lines = [
-    "# Chattiness: the client's screens, calling the four services directly vs the gateway",
+    "# Chattiness: the client's screens, calling the services directly vs the gateway",
     "",
-    `Run ${new Date().toISOString()} (\`npm run bench:chattiness\`): real subgraphs (in-memory SQLite, seeded) and a real gateway with the demo auth policies, in one process on 127.0.0.1. Bytes are counted on the wire, HTTP headers included (↑ sent by the client, ↓ received). A direct client must use federation's \`_entities\` for an order's delivery and payment; "batched" sends one such call per service and hop, "per item" one per entity (the N+1 pattern). Sequential round trips are the hops a client must wait for one after another.`,
+    `Run ${new Date().toISOString()} (\`npm run bench:chattiness\`): real subgraphs (in-memory SQLite, seeded) and a real gateway with the demo auth policies, in one process on 127.0.0.1. Bytes are counted on the wire, HTTP headers included (↑ sent by the client, ↓ received); gRPC calls to the routing service are counted at the service, their bytes (HTTP/2 framing included) on the wire like the rest. A direct client must use federation's \`_entities\` for an order's delivery and payment; "batched" sends one such call per service and hop, "per item" one per entity (the N+1 pattern). Sequential round trips are the hops a client must wait for one after another.`,
     "",
     "| screen | direct, batched: requests · sequential round trips · bytes | direct, per item: requests · bytes | gateway: requests · round trips · bytes | REST endpoint: requests · bytes | gateway → subgraphs per client request: requests · bytes |",
     "|---|---|---|---|---|---|",

@@ -9,12 +9,14 @@
 
 /** One call to a service; `needs` is filled from earlier answers. */
 export interface DirectCall {
-  service: "auth" | "orders" | "delivery" | "payments" | "payment-provider";
+  service: "auth" | "orders" | "delivery" | "payments" | "payment-provider" | "routing";
   /** A GraphQL operation, or for the REST service the GET path (`rest`). */
   query: string;
   variables?: Record<string, unknown>;
   /** A REST GET (path and query string) instead of a GraphQL POST. */
   rest?: string;
+  /** A unary gRPC call to the routing service (routing.proto) instead of a GraphQL POST. */
+  grpc?: { method: "estimateEta" | "estimateEtas"; request: Record<string, unknown> };
 }
 
 /** A hop: calls sent together (in parallel), built from everything answered so far. */
@@ -108,6 +110,24 @@ export const screens: Screen[] = [
         if (charges.length === 0) return [];
         const paths = mode === "batched" ? [`/v1/charges?ids=${charges.join(",")}`] : charges.map((id) => `/v1/charges/${id}`);
         return paths.map((rest) => ({ service: "payment-provider" as const, query: "", rest }));
+      },
+    ],
+  },
+  {
+    name: "order list with ETAs",
+    description: `the order list, each delivery with its live ETA from the routing service (gRPC)`,
+    user: "alice",
+    gateway: {
+      query: `query OrderEtas { orders(first: ${PAGE}) { totalCount edges { node { id status totalCents delivery { id status eta route { etaEpochMs remainingMeters enRoute } } } } } }`,
+    },
+    direct: (mode) => [
+      () => [{ service: "orders", query: `{ orders(first: ${PAGE}) { totalCount edges { node { id status totalCents } } } }` }],
+      ([list]) => entityCalls(mode, "delivery", "Order", (list!.orders.edges as Array<{ node: { id: string } }>).map((e) => e.node.id), "delivery { id status eta }"),
+      (answers) => {
+        const ids = answers.flatMap((a) => (a._entities as Array<{ delivery?: { id: string } | null }> | undefined) ?? []).flatMap((e) => (e?.delivery ? [e.delivery.id] : []));
+        if (ids.length === 0) return [];
+        if (mode === "batched") return [{ service: "routing" as const, query: "", grpc: { method: "estimateEtas" as const, request: { deliveryIds: ids } } }];
+        return ids.map((deliveryId) => ({ service: "routing" as const, query: "", grpc: { method: "estimateEta" as const, request: { deliveryId } } }));
       },
     ],
   },
