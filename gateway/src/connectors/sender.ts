@@ -6,27 +6,14 @@
  * kind), so retry on another instance (queries only) and ejection apply unchanged; it carries the
  * GraphQL answer with its field errors, which the client gets if no retry does better.
  */
-import { execute, parse, type DocumentNode } from "graphql";
+import { execute } from "graphql";
+import { parsedFetch } from "../subgraph/fetch-documents.ts";
 import type { InstanceSender } from "../balancing/instance.ts";
 import type { TransportOptions } from "../subgraph/transport.ts";
 import { SubgraphFetchError, type SubgraphRequest, type SubgraphResponse } from "../subgraph/types.ts";
 import type { FetchState, UpstreamFailure } from "./connector-call.ts";
 import { RestClient } from "./rest-client.ts";
 import type { ConnectorRuntime } from "./runtime.ts";
-
-/** The fetch documents seen, parsed once; the planner sends the same few texts again and again. */
-const documents = new Map<string, DocumentNode>();
-const MAX_DOCUMENTS = 1_000;
-
-const parseOnce = (query: string): DocumentNode => {
-  let doc = documents.get(query);
-  if (!doc) {
-    if (documents.size >= MAX_DOCUMENTS) documents.clear();
-    doc = parse(query, { noLocation: true });
-    documents.set(query, doc);
-  }
-  return doc;
-};
 
 /** Which failure decides the fetch's fate: no answer first (it may be retried or eject), then a 5xx. */
 const worst = (failures: readonly UpstreamFailure[]): UpstreamFailure | undefined =>
@@ -65,7 +52,7 @@ export class ConnectorSender implements InstanceSender {
     };
     const result = await execute({
       schema: runtime.schema,
-      document: parseOnce(request.body.query),
+      document: parsedFetch(request.body.query),
       variableValues: request.body.variables ?? {},
       operationName: request.body.operationName,
       contextValue: state,

@@ -10,7 +10,8 @@
  * field errors, which the client gets if no retry does better.
  */
 import * as grpc from "@grpc/grpc-js";
-import { execute, parse, type DocumentNode } from "graphql";
+import { execute } from "graphql";
+import { parsedFetch } from "../subgraph/fetch-documents.ts";
 import type { InstanceSender } from "../balancing/instance.ts";
 import type { TransportOptions } from "../subgraph/transport.ts";
 import { SubgraphFetchError, type SubgraphRequest, type SubgraphResponse } from "../subgraph/types.ts";
@@ -20,18 +21,6 @@ import { failureOf, statusName, type GrpcFailure } from "./status-mapping.ts";
 
 /** The gateway headers that travel as metadata (the identity is `authorization`, set only for a verified caller). */
 const METADATA_HEADERS = ["authorization", "x-request-id", "traceparent", "tracestate", "x-gateway-probe"] as const;
-
-const documents = new Map<string, DocumentNode>();
-const MAX_DOCUMENTS = 1_000;
-const parseOnce = (query: string): DocumentNode => {
-  let doc = documents.get(query);
-  if (!doc) {
-    if (documents.size >= MAX_DOCUMENTS) documents.clear();
-    doc = parse(query, { noLocation: true });
-    documents.set(query, doc);
-  }
-  return doc;
-};
 
 /** No answer first (retry may go elsewhere, ejection counts it), then a 5xx-like status, then the rest. */
 const worst = (failures: readonly GrpcFailure[]): GrpcFailure | undefined =>
@@ -92,7 +81,7 @@ export class GrpcSender implements InstanceSender {
     };
     const result = await execute({
       schema: runtime.schema,
-      document: parseOnce(request.body.query),
+      document: parsedFetch(request.body.query),
       variableValues: request.body.variables ?? {},
       operationName: request.body.operationName,
       contextValue: state,
