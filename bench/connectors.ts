@@ -19,12 +19,12 @@ import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { parse } from "graphql";
+import { graphql } from "./src/graphql.ts";
 import { CHARGES_SDL } from "./src/connectors/charges-subgraph.ts";
 import { ROUTES_SDL } from "./src/grpc/routes-subgraph.ts";
 import { ensureWrk, runLoad } from "./src/load.ts";
 import { treeCpuMs, waitIdle } from "./src/proc-stats.ts";
-import { enablePinning, installCleanup, pinningAvailable, spawnOwned, type Owned } from "./src/processes.ts";
+import { enablePinning, installCleanup, killAllOwned, pinningAvailable, spawnOwned, type Owned } from "./src/processes.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({ options: { duration: { type: "string", default: "10" }, connections: { type: "string", default: "20" }, rounds: { type: "string", default: "2" } } });
@@ -54,7 +54,7 @@ async function waitFor(url: string): Promise<void> {
 }
 
 function compose(name: string, url: string, sdl: string): string {
-  const result = composeServices([{ name, url, typeDefs: parse(sdl) }]);
+  const result = composeServices([{ name, url, typeDefs: graphql.parse(sdl) }]);
   if (result.errors) throw new Error(result.errors.map((e) => e.message).join("; "));
   return result.supergraphSdl;
 }
@@ -157,5 +157,7 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   console.error("connector benchmark failed:", e instanceof Error ? e.message : e);
+  // The services and gateways it started would keep this process alive.
+  killAllOwned();
   process.exitCode = 1;
 });

@@ -12,6 +12,7 @@ import { buildGateway, ensureBenchDeps } from "./src/deps.ts";
 import { BASELINE, gatewayProfiles } from "./src/gateways.ts";
 import { ensureWrk } from "./src/load.ts";
 import { measure, type Sample } from "./src/measure.ts";
+import { spawn } from "node:child_process";
 import { parseOptions, usage } from "./src/options.ts";
 import { enablePinning, installCleanup, killAllOwned, pinningAvailable, pinSelf } from "./src/processes.ts";
 import { markdownReport } from "./src/report/markdown.ts";
@@ -178,6 +179,18 @@ async function main(): Promise<void> {
   if (!failed && !process.env.KEEP_RUN_DIR) rmSync(runDir, { recursive: true, force: true });
   console.log(`\n${markdown}\nwrote bench/results/${stamp}.json, bench/results/latest.md, bench/results/latest.svg`);
   if (failed) console.log(`logs of the unavailable gateways: ${runDir}`);
+  if (options.protocols) await protocolOverhead(options);
+}
+
+/** Protocol translation's overhead, in the same run: bench/connectors.ts as a child, its report printed here. */
+async function protocolOverhead(options: { durationS: number; rounds: number }): Promise<void> {
+  console.log("\n== protocols: a field joined through REST (connectors) and gRPC vs the same from a GraphQL subgraph");
+  const child = spawn(process.execPath, ["--import", "tsx", join(benchRoot, "connectors.ts"), "--duration", String(options.durationS), "--rounds", String(options.rounds)], {
+    cwd: join(benchRoot, ".."),
+    stdio: "inherit",
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (code !== 0) console.log(`the protocol overhead run failed (exit ${code}); run it alone with npm run bench:connectors`);
 }
 
 main().catch((e: unknown) => {

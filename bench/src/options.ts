@@ -13,6 +13,8 @@ export interface BenchOptions {
   quick: boolean;
   /** Write a V8 CPU profile of each of our gateways here (`node --cpu-prof`); undefined: no profiling. */
   cpuProfDir: string | undefined;
+  /** Also measure fields joined through REST and gRPC (bench/connectors.ts): on for full runs, off when --queries or --gateways narrow it. */
+  protocols: boolean;
 }
 
 export const usage = `npm run bench -- [options]
@@ -23,7 +25,10 @@ export const usage = `npm run bench -- [options]
   --queries a,b       only these queries
   --gateways x,y      only these gateways (the baseline is always added for ratios)
   --cpu-prof <dir>    write a V8 CPU profile of each of our gateway profiles into <dir> (summarize: npm run bench:profile -- <dir>)
-  --quick             smoke run (about a minute on an idle machine): --duration 3 --warmup 1 --rounds 1`;
+  --quick             smoke run (about a minute on an idle machine): --duration 3 --warmup 1 --rounds 1
+  --protocols         also a field joined through REST (connectors) and gRPC vs the same from a GraphQL
+                      subgraph (bench/connectors.ts); on unless --queries or --gateways is given
+  --no-protocols      skip that part`;
 
 export function parseOptions(argv: string[], knownQueries: string[], knownGateways: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -37,6 +42,8 @@ export function parseOptions(argv: string[], knownQueries: string[], knownGatewa
       gateways: { type: "string" },
       quick: { type: "boolean", default: false },
       "cpu-prof": { type: "string" },
+      protocols: { type: "boolean" },
+      "no-protocols": { type: "boolean" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -67,5 +74,6 @@ export function parseOptions(argv: string[], knownQueries: string[], knownGatewa
     gateways: list("gateways", values.gateways, knownGateways),
     quick,
     cpuProfDir: values["cpu-prof"],
+    protocols: values["no-protocols"] ? false : (values.protocols ?? (values.queries === undefined && values.gateways === undefined)),
   };
 }

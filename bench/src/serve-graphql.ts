@@ -4,7 +4,11 @@
  * own cost stays out of the comparison.
  */
 import { createServer, type Server } from "node:http";
-import { graphql, type GraphQLSchema } from "graphql";
+import type { GraphQLSchema } from "graphql";
+// graphql as the repo root resolves it (bench/node_modules has its own copy; see graphql.ts).
+import { graphql as graphqlModule } from "./graphql.ts";
+
+const { graphql } = graphqlModule;
 
 export function serveGraphQL(schema: GraphQLSchema, port: number): Server {
   return createServer((req, res) => {

@@ -9,10 +9,12 @@
 import { parseArgs } from "node:util";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import { serveGraphQL } from "../serve-graphql.ts";
-import { parse } from "graphql";
+import { graphql } from "../graphql.ts";
 import { openDatabase } from "../../../subgraphs/shared/db.ts";
 import { providerMigrations } from "../../../services/payment-provider/migrations.ts";
 import { ProviderRepository, type Charge } from "../../../services/payment-provider/repository.ts";
+
+const { parse } = graphql;
 
 export const CHARGES_SDL = `
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.10", import: ["@key"])

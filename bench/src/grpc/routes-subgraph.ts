@@ -9,8 +9,10 @@
 import { parseArgs } from "node:util";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import { serveGraphQL } from "../serve-graphql.ts";
-import { parse } from "graphql";
+import { graphql } from "../graphql.ts";
 import { remainingMeters, seedRoutes } from "../../../services/routing/seed.ts";
+
+const { parse } = graphql;
 
 export const ROUTES_SDL = `
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
