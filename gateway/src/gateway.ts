@@ -129,7 +129,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     buildService: ({ name, url }) => subgraphs.dataSourceFor(name, url ?? ""),
     logger: logger.child({ component: "apollo-gateway" }),
   });
-  telemetry.observe(gateway);
+  // Our executor counts its own prepared-operation lookups (every operation, fallbacks included);
+  // @apollo/gateway's plan cache is counted only when it plans everything.
+  if (config.operations.executor === "apollo") telemetry.observe(gateway);
 
   supergraph.onLoad((loaded) => {
     snapshot = buildSnapshot(loaded);

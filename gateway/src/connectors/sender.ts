@@ -6,8 +6,7 @@
  * kind), so retry on another instance (queries only) and ejection apply unchanged; it carries the
  * GraphQL answer with its field errors, which the client gets if no retry does better.
  */
-import { execute } from "graphql";
-import { parsedFetch } from "../subgraph/fetch-documents.ts";
+import { executeFetch } from "../subgraph/fetch-documents.ts";
 import type { InstanceSender } from "../balancing/instance.ts";
 import type { TransportOptions } from "../subgraph/transport.ts";
 import { SubgraphFetchError, type SubgraphRequest, type SubgraphResponse } from "../subgraph/types.ts";
@@ -50,17 +49,7 @@ export class ConnectorSender implements InstanceSender {
       requests: 0,
       config: this.config,
     };
-    const result = await execute({
-      schema: runtime.schema,
-      document: parsedFetch(request.body.query),
-      variableValues: request.body.variables ?? {},
-      operationName: request.body.operationName,
-      contextValue: state,
-    });
-    const body: SubgraphResponse["body"] = {
-      data: (result.data ?? null) as Record<string, unknown> | null,
-      ...(result.errors ? { errors: result.errors.map((e) => e.toJSON() as unknown as Record<string, unknown>) } : {}),
-    };
+    const body = await executeFetch(runtime.schema, request, state);
     const failure = worst(state.failures);
     if (failure) {
       const what = failure.status !== undefined ? `answered HTTP ${failure.status}` : `failed (${failure.kind})`;

@@ -7,6 +7,7 @@ import { operationFromDocument } from "@apollo/federation-internals";
 import type { QueryPlan } from "@apollo/query-planner";
 import { BREAK, print, visit, type DocumentNode } from "graphql";
 import { hivePlanner } from "./hive-plans.ts";
+import { LruCache } from "../auth/lru.ts";
 import type { SupergraphSnapshot } from "../supergraph/snapshot.ts";
 import { compilePlan, type CompiledNode } from "./compiled-plan.ts";
 import { compileResponseShape, type ResponseShape } from "./response-shape.ts";
@@ -33,12 +34,14 @@ export interface PreparedLookup {
 export class PreparedOperations {
   private snapshot: SupergraphSnapshot | undefined;
   private hive: ReturnType<typeof hivePlanner> | undefined;
-  private readonly entries = new Map<string, PreparedOperation>();
+  private entries: LruCache<string, PreparedOperation>;
 
   constructor(
     private readonly maxEntries: number,
     private readonly planner: PlannerName = "apollo",
-  ) {}
+  ) {
+    this.entries = new LruCache(maxEntries);
+  }
 
   /** The prepared operation, planning and compiling it on a miss (`plan` runs inside the caller's span). */
   get(
@@ -52,20 +55,14 @@ export class PreparedOperations {
     if (snapshot !== this.snapshot) {
       this.snapshot = snapshot;
       this.hive = this.planner === "hive-rust" ? hivePlanner(snapshot.gatewaySdl) : undefined;
-      this.entries.clear();
+      this.entries = new LruCache(this.maxEntries);
     }
     // A client that accepts incremental delivery gets @defer planned as Defer nodes: its own entry.
     const deferred = incremental && hasDefer(document);
     const key = `${operationName === undefined ? queryHash : `${queryHash}\n${operationName}`}${deferred ? "\n@defer" : ""}`;
     const known = this.entries.get(key);
-    if (known) {
-      // Refreshes its place in the eviction order.
-      this.entries.delete(key);
-      this.entries.set(key, known);
-      return { prepared: known, hit: true };
-    }
+    if (known) return { prepared: known, hit: true };
     const prepared = inPlanSpan(() => prepare(snapshot, document, operationName, deferred, this.hive));
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(key, prepared);
     return { prepared, hit: false };
   }
@@ -92,8 +89,19 @@ function prepare(
   return { kind: "native", plan, root: compiled.root, shape, plannedBy };
 }
 
-/** Whether the document uses `@defer` anywhere. */
+/** Per parsed document (the document stage caches them, so a repeated operation is the same object). */
+const deferUse = new WeakMap<DocumentNode, boolean>();
+
+/** Whether the document uses `@defer` anywhere: walked once per document, not per request. */
 function hasDefer(document: DocumentNode): boolean {
+  const known = deferUse.get(document);
+  if (known !== undefined) return known;
+  const found = usesDefer(document);
+  deferUse.set(document, found);
+  return found;
+}
+
+function usesDefer(document: DocumentNode): boolean {
   let found = false;
   visit(document, {
     Directive(node) {

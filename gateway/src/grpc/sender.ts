@@ -10,8 +10,7 @@
  * field errors, which the client gets if no retry does better.
  */
 import * as grpc from "@grpc/grpc-js";
-import { execute } from "graphql";
-import { parsedFetch } from "../subgraph/fetch-documents.ts";
+import { executeFetch } from "../subgraph/fetch-documents.ts";
 import type { InstanceSender } from "../balancing/instance.ts";
 import type { TransportOptions } from "../subgraph/transport.ts";
 import { SubgraphFetchError, type SubgraphRequest, type SubgraphResponse } from "../subgraph/types.ts";
@@ -79,17 +78,7 @@ export class GrpcSender implements InstanceSender {
         }
       },
     };
-    const result = await execute({
-      schema: runtime.schema,
-      document: parsedFetch(request.body.query),
-      variableValues: request.body.variables ?? {},
-      operationName: request.body.operationName,
-      contextValue: state,
-    });
-    const body: SubgraphResponse["body"] = {
-      data: (result.data ?? null) as Record<string, unknown> | null,
-      ...(result.errors ? { errors: result.errors.map((e) => e.toJSON() as unknown as Record<string, unknown>) } : {}),
-    };
+    const body = await executeFetch(runtime.schema, request, state);
     const failure = worst(failures);
     if (failure) {
       const what = failure.status !== undefined ? `failed like HTTP ${failure.status}` : `failed (${failure.kind})`;

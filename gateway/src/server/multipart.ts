@@ -3,6 +3,7 @@
  * read, `deferSpec=20220824`): one JSON part per payload, written as it is ready, then the closing
  * boundary. A client that did not ask for multipart never gets this: it is answered at once.
  */
+import { once } from "node:events";
 import type { ServerResponse } from "node:http";
 import type { FormattedSubsequentPayload } from "../pipeline/pipeline.ts";
 
@@ -20,10 +21,11 @@ export async function sendMultipart(res: ServerResponse, first: string, rest: As
   res.statusCode = 200;
   res.setHeader("content-type", MULTIPART_CONTENT_TYPE);
   res.setHeader("cache-control", "no-store");
-  res.write(PART_HEAD + first);
+  // A slow reader holds the next part back instead of buffering every part in memory.
+  if (!res.write(PART_HEAD + first)) await once(res, "drain");
   for await (const payload of rest) {
     if (res.destroyed) return;
-    res.write(PART_HEAD + JSON.stringify(payload));
+    if (!res.write(PART_HEAD + JSON.stringify(payload))) await once(res, "drain");
   }
   res.end(`\r\n--${BOUNDARY}--\r\n`);
 }
