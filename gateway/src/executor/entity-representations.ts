@@ -7,6 +7,7 @@
  */
 import { withJsonText } from "../subgraph/request-body.ts";
 import type { CompiledFetch } from "./compiled-plan.ts";
+import type { RepresentationIndex, RepresentationKey } from "./representations.ts";
 
 export interface Representations {
   /** Index in the entity list of the i-th representation (in @apollo/gateway's numbering). */
@@ -18,19 +19,16 @@ export interface Representations {
 }
 
 /** Finds repeated entities by key before writing anything: only distinct representations are written and serialized. */
-export function byKey(key: (entity: unknown) => string | null, write: (entity: unknown) => Record<string, unknown> | null, entities: readonly unknown[]): Representations {
-  const seen = new Map<string, number>();
+export function byKey(key: RepresentationKey, write: (entity: unknown) => Record<string, unknown> | null, entities: readonly unknown[]): Representations {
+  const index: RepresentationIndex = new Map();
   const owners: number[] = [];
   const slot: number[] = [];
   const sent: Array<Record<string, unknown>> = [];
   let text = "[";
   for (let i = 0; i < entities.length; i++) {
-    const k = key(entities[i]);
-    if (k === null) continue;
-    let at = seen.get(k);
-    if (at === undefined) {
-      at = sent.length;
-      seen.set(k, at);
+    const at = key.slotOf(index, entities[i], sent.length);
+    if (at === null) continue;
+    if (at === sent.length) {
       const representation = write(entities[i])!;
       sent.push(representation);
       text += `${at === 0 ? "" : ","}${JSON.stringify(representation)}`;
