@@ -7,6 +7,7 @@ import { ownValue } from "./own.ts";
 import { isTypeCondition, matchesTypeCondition, type ResponsePath } from "./subgraph-errors.ts";
 
 export function flatten(value: unknown, path: ResponsePath, index: number): unknown {
+  if (index === 0 && isPlain(path)) return flattenPlain(value, path);
   if (index === path.length || value === undefined || value === null) return value;
   const current = path[index]!;
   if (current === "@") {
@@ -25,4 +26,47 @@ export function flatten(value: unknown, path: ResponsePath, index: number): unkn
   }
   if (Array.isArray(value)) throw new Error(`Unexpected array in result for path element ${current}`);
   return flatten(ownValue(value as object, current), path, index + 1);
+}
+
+const plainPaths = new WeakMap<ResponsePath, boolean>();
+
+/** Only field names and `@` (every path of Apollo's plans): flattened into one list, with no list per level. */
+function isPlain(path: ResponsePath): boolean {
+  let plain = plainPaths.get(path);
+  if (plain === undefined) {
+    plain = path.every((step) => step === "@" || (typeof step === "string" && !isTypeCondition(step)));
+    plainPaths.set(path, plain);
+  }
+  return plain;
+}
+
+/** `flatten` for a plain path: what each `@` level would spread into its parent's list is pushed straight into the outermost one. */
+function flattenPlain(value: unknown, path: ResponsePath): unknown {
+  for (let i = 0; i < path.length; i++) {
+    if (value === undefined || value === null) return value;
+    const step = path[i] as string;
+    if (step === "@") {
+      const out: unknown[] = [];
+      for (const element of value as unknown[]) pushReached(element, path, i + 1, out);
+      return out;
+    }
+    if (Array.isArray(value)) throw new Error(`Unexpected array in result for path element ${step}`);
+    value = ownValue(value as object, step);
+  }
+  return value;
+}
+
+function pushReached(value: unknown, path: ResponsePath, from: number, out: unknown[]): void {
+  for (let i = from; i < path.length; i++) {
+    if (value === undefined || value === null) break;
+    const step = path[i] as string;
+    if (step === "@") {
+      for (const element of value as unknown[]) pushReached(element, path, i + 1, out);
+      return;
+    }
+    if (Array.isArray(value)) throw new Error(`Unexpected array in result for path element ${step}`);
+    value = ownValue(value as object, step);
+  }
+  if (Array.isArray(value)) for (const item of value) out.push(item);
+  else out.push(value);
 }
