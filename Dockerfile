@@ -42,4 +42,4 @@ STOPSIGNAL SIGTERM
 # No curl in the slim image: Node's own fetch asks /healthz (the process is alive).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "dist/gateway/src/main.js"]
+CMD ["node", "--max-semi-space-size=32", "dist/gateway/src/main.js"]

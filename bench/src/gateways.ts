@@ -6,6 +6,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BENCH_AUDIENCE, BENCH_ISSUER, benchJwks, benchToken } from "./bench-token.ts";
+import { gatewayNodeFlags } from "../../gateway/src/node-flags.ts";
 
 /** Callers in the "distinct callers" profile: more than the connections, so no two in-flight requests share a token. */
 const DISTINCT_CALLERS = 200;
@@ -82,7 +83,8 @@ export function oursProfile(
       return {
         command: process.execPath,
         args: [
-          ...(extra.nodeArgs ?? []),
+          // The flags every launcher of ours passes (gateway/src/node-flags.ts), unless a row measures others.
+          ...(extra.nodeArgs ?? gatewayNodeFlags),
           ...(ctx.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${join(ctx.cpuProfDir, name)}`] : []),
           join(ctx.repoRoot, "dist/gateway/src/main.js"), "--supergraph", ctx.supergraphPath, "--port", String(ctx.port), "--host", "127.0.0.1", "--config", configFile, ...(extra.args ?? [])],
         env: { ...nodeEnv, LOG_LEVEL: "warn" },
@@ -158,6 +160,8 @@ export const gatewayProfiles: GatewayProfile[] = [
   // Nothing shared across requests: no whole-operation sharing (identical subgraph fetches still
   // are, as Hive Gateway shares them), then not even that: every fetch is sent.
   oursProfile("ours-no-sharing", "ours (policies off, no operation sharing)", { ...oursBase, operations: { shareInFlight: false } }),
+  // The same with V8's default young generation (16 MB semi-spaces): what the node flag buys.
+  oursProfile("ours-no-sharing-v8-defaults", "ours (policies off, no operation sharing, V8's default heap sizes)", { ...oursBase, operations: { shareInFlight: false } }, undefined, { nodeArgs: [] }),
   oursProfile("ours-nothing-shared", "ours (policies off, no operation sharing, no fetch dedup)", {
     ...oursBase,
     operations: { shareInFlight: false },

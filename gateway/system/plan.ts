@@ -11,6 +11,7 @@
  * timeout, and migrations take the write lock first, so processes starting together on a new
  * file seed it once.
  */
+import { gatewayNodeFlags } from "../src/node-flags.ts";
 export interface ProcessSpec {
   name: string;
   /**
@@ -133,7 +134,7 @@ export function systemPlan(options: SystemPlanOptions = {}): SystemPlan {
     jwksUrl: env.AUTH_JWKS_URL,
     gateway: {
       name: "gateway",
-      nodeArgs: [],
+      nodeArgs: [...gatewayNodeFlags],
       args: ["dist/gateway/src/main.js", "--config", "dist/gateway/gateway.config.js", "--port", String(gatewayPort)],
       env: { [PORT_OFFSET_ENV]: String(offset) },
       healthUrl: `http://${host}:${gatewayPort}/readyz`,

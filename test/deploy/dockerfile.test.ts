@@ -8,6 +8,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { gatewayConfigSchema } from "../../gateway/src/config/schema.ts";
+import { gatewayNodeFlags } from "../../gateway/src/node-flags.ts";
 
 interface Instruction {
   keyword: string;
@@ -81,8 +82,8 @@ describe("the Dockerfile", () => {
   it("runs node as PID 1 on the compiled entry point, in exec form, so SIGTERM reaches the gateway's drain", () => {
     assert.equal(all(runtime, "ENTRYPOINT").length, 0, "no wrapper in front of node");
     const cmd = execForm(last(runtime, "CMD")?.args ?? "");
-    assert.deepEqual(cmd, ["node", "dist/gateway/src/main.js"], "exec form: no /bin/sh -c between the runtime and node");
-    assert.match(readFileSync("package.json", "utf8"), /node dist\/gateway\/src\/main\.js/, "the path `npm run gateway` runs");
+    assert.deepEqual(cmd, ["node", ...gatewayNodeFlags, "dist/gateway/src/main.js"], "exec form: no /bin/sh -c between the runtime and node, with the gateway's node flags");
+    assert.ok(readFileSync("package.json", "utf8").includes(`node ${[...gatewayNodeFlags, "dist/gateway/src/main.js"].join(" ")}`), "`npm run gateway` runs the same path with the same flags");
     const stop = last(runtime, "STOPSIGNAL");
     assert.ok(stop === undefined || stop.args === "SIGTERM");
   });
