@@ -61,6 +61,7 @@ export async function runBatchFetch(node: Extract<CompiledNode, { kind: "BatchFe
   }
   const data = response.data as Record<string, unknown> | null | undefined;
   if (!data) return;
+  run.entityLists.clear();
   for (const { batch, entities, reps } of groups) {
     if (reps.owners.length === 0) continue;
     const received = data[batch.alias];

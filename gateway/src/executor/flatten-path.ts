@@ -31,7 +31,7 @@ export function flatten(value: unknown, path: ResponsePath, index: number): unkn
 const plainPaths = new WeakMap<ResponsePath, boolean>();
 
 /** Only field names and `@` (every path of Apollo's plans): flattened into one list, with no list per level. */
-function isPlain(path: ResponsePath): boolean {
+export function isPlain(path: ResponsePath): boolean {
   let plain = plainPaths.get(path);
   if (plain === undefined) {
     plain = path.every((step) => step === "@" || (typeof step === "string" && !isTypeCondition(step)));
@@ -42,21 +42,40 @@ function isPlain(path: ResponsePath): boolean {
 
 /** `flatten` for a plain path: what each `@` level would spread into its parent's list is pushed straight into the outermost one. */
 function flattenPlain(value: unknown, path: ResponsePath): unknown {
+  const reached = reachPlain(value, path);
+  return reached instanceof Reached ? reached.list : reached;
+}
+
+/** As `flattenPlain`, keeping whether a list was spread at the end when the path has an `@` (a `Reached`); otherwise the value at the path. */
+export function reachPlain(value: unknown, path: ResponsePath): unknown {
   for (let i = 0; i < path.length; i++) {
     if (value === undefined || value === null) return value;
     const step = path[i] as string;
-    if (step === "@") {
-      const out: unknown[] = [];
-      for (const element of value as unknown[]) pushReached(element, path, i + 1, out);
-      return out;
-    }
+    if (step === "@") return extendPlain(value as unknown[], path, i + 1);
     if (Array.isArray(value)) throw new Error(`Unexpected array in result for path element ${step}`);
     value = ownValue(value as object, step);
   }
   return value;
 }
 
-function pushReached(value: unknown, path: ResponsePath, from: number, out: unknown[]): void {
+/**
+ * The list a plain path reaches from the elements of one of its `@` lists (`from` indexes the
+ * step after that `@`), or from the list an earlier, shorter path reached (`from` indexes the
+ * step after that path). `spread` says whether some element ended on a list that was spread into
+ * the result: such a result cannot be extended further (entity-lists.ts).
+ */
+export function extendPlain(items: readonly unknown[], path: ResponsePath, from: number): Reached {
+  const reach = new Reached();
+  for (const item of items) pushReached(item, path, from, reach);
+  return reach;
+}
+
+export class Reached {
+  readonly list: unknown[] = [];
+  spread = false;
+}
+
+function pushReached(value: unknown, path: ResponsePath, from: number, out: Reached): void {
   for (let i = from; i < path.length; i++) {
     if (value === undefined || value === null) break;
     const step = path[i] as string;
@@ -67,6 +86,8 @@ function pushReached(value: unknown, path: ResponsePath, from: number, out: unkn
     if (Array.isArray(value)) throw new Error(`Unexpected array in result for path element ${step}`);
     value = ownValue(value as object, step);
   }
-  if (Array.isArray(value)) for (const item of value) out.push(item);
-  else out.push(value);
+  if (Array.isArray(value)) {
+    out.spread = true;
+    for (const item of value) out.list.push(item);
+  } else out.list.push(value);
 }

@@ -7,6 +7,7 @@
  * `@defer` or `@fromContext` rewrites, `__schema`/`__type` mixed with federated fields) it hands
  * to `@apollo/gateway`'s executor, `fallback`.
  */
+import { EntityLists } from "./entity-lists.ts";
 import type { GraphQLDataSource } from "@apollo/gateway";
 import { SpanStatusCode, type Tracer } from "@opentelemetry/api";
 import type { GatewayGraphQLRequestContext } from "@apollo/server-gateway-interface";
@@ -95,6 +96,7 @@ export function createNativeExecute(options: NativeExecuteOptions): Execute {
       defaults: prepared.shape.defaults,
       errors: [],
       tracer,
+      entityLists: new EntityLists(),
     };
     const gathered: Record<string, unknown> = {};
     const shapes = snapshot.shapeSchema();

@@ -19,6 +19,7 @@ import { hasOwn, ownValue } from "./own.ts";
 import { downstreamError, errorPathTranslator, type ResponsePath } from "./subgraph-errors.ts";
 import { runBatchFetch } from "./batch-fetch.ts";
 import { byKey, byWriting } from "./entity-representations.ts";
+import type { EntityLists } from "./entity-lists.ts";
 import { flatten } from "./flatten-path.ts";
 
 /** Per request: what the plan's fetches need, and the errors they produced. */
@@ -32,6 +33,8 @@ export interface PlanRun {
   readonly defaults: Readonly<Record<string, unknown>>;
   readonly errors: Array<GraphQLError | Error>;
   readonly tracer: Tracer | undefined;
+  /** The lists flatten paths reached in this request's data (one per gathered tree: deferred parts share it). */
+  readonly entityLists: EntityLists;
 }
 
 interface Cursor {
@@ -54,7 +57,7 @@ async function runNode(node: CompiledNode, cursor: Cursor | undefined, run: Plan
       await Promise.all(node.nodes.map((child) => runNode(child, cursor, run)));
       return;
     case "Flatten":
-      return runNode(node.node, moveInto(cursor, node.path), run);
+      return runNode(node.node, moveInto(cursor, node.path, run.entityLists), run);
     case "Fetch":
       try {
         await (run.tracer ? tracedFetch(run.tracer, node.fetch, cursor, run) : runFetch(node.fetch, cursor, run));
@@ -87,7 +90,12 @@ export function conditionBranch(node: Extract<CompiledNode, { kind: "Condition" 
   return value ? node.ifClause : node.elseClause;
 }
 
-function moveInto(cursor: Cursor, path: ResponsePath): Cursor | undefined {
+function moveInto(cursor: Cursor, path: ResponsePath, lists: EntityLists): Cursor | undefined {
+  // From the root (every flatten of Apollo's plans), the path is the plan's own array: entity-lists.ts keys on it.
+  if (cursor.path.length === 0) {
+    const data = lists.reach(cursor.data, path);
+    return data ? { path, data: data as Cursor["data"], full: cursor.full } : undefined;
+  }
   const data = flatten(cursor.data, path, 0);
   return data ? { path: [...cursor.path, ...path], data: data as Cursor["data"], full: cursor.full } : undefined;
 }
@@ -124,6 +132,7 @@ async function runFetch(fetch: CompiledFetch, cursor: Cursor, run: PlanRun): Pro
   if (!fetch.representation) {
     const data = await send(service, fetch, variables, cursor, run, undefined);
     if (data) fetch.outputRewrite?.(data);
+    run.entityLists.merged(cursor.path);
     for (const entity of entities) deepMerge(entity, data);
     return;
   }
@@ -138,6 +147,7 @@ async function runFetch(fetch: CompiledFetch, cursor: Cursor, run: PlanRun): Pro
   const received = data._entities;
   if (!Array.isArray(received)) throw new Error(`Expected "data._entities" in response to be an array`);
   if (received.length !== sent.length) throw new Error(`Expected "data._entities" to contain ${owners.length} elements`);
+  run.entityLists.merged(cursor.path);
   for (let i = 0; i < owners.length; i++) {
     const answer = received[slot ? slot[i]! : i] as Record<string, unknown> | null | undefined;
     const entity = entities[owners[i]!]!;

@@ -6,6 +6,7 @@
  * the client's selection (keys the planner added dropped, nulls bubbled, leaves checked).
  * The rest plan and the response shape are compiled once per planned subscription.
  */
+import { EntityLists } from "../executor/entity-lists.ts";
 import type { ServiceMap } from "@apollo/gateway";
 import { Kind, type DocumentNode, type FormattedExecutionResult, type GraphQLFormattedError } from "graphql";
 import { operationFromDocument } from "@apollo/federation-internals";
@@ -57,6 +58,7 @@ export async function executeEvent(execution: EventExecution, event: FormattedEx
       defaults: compiled.shape.defaults,
       errors: planErrors,
       tracer: undefined,
+      entityLists: new EntityLists(),
     });
   }
   const shaped = shapeResponse(compiled.shape, snapshot.shapeSchema(), gathered, variables);
