@@ -13,6 +13,7 @@ import type { GatewayGraphQLRequestContext } from "@apollo/server-gateway-interf
 import type { GraphQLError, GraphQLFormattedError } from "graphql";
 import { GraphQLDataSourceRequestKind } from "../private-apis/data-source-kind.ts";
 import type { RequestContext } from "../server/context.ts";
+import type { ExecutorFetchOptions } from "../subgraph/data-source.ts";
 import type { CompiledFetch, CompiledNode } from "./compiled-plan.ts";
 import { deepMerge } from "./merge.ts";
 import { hasOwn, ownValue } from "./own.ts";
@@ -173,7 +174,8 @@ async function send(
     context: run.context,
     document: fetch.document,
     pathInIncomingRequest: cursor.path as Array<string | number>,
-  } as Parameters<GraphQLDataSource["process"]>[0]);
+    answerIsReadOnly: fetch.answerIsReadOnly,
+  } as Parameters<GraphQLDataSource["process"]>[0] & ExecutorFetchOptions);
   if (response.errors) {
     const translate = errorPathTranslator(owners, cursor.path, cursor.full);
     for (const error of response.errors) {

@@ -24,6 +24,11 @@ export interface SubgraphDataSourceOptions {
   logger: Logger;
 }
 
+/** What our executor adds to `@apollo/gateway`'s process options (it calls data sources as that executor does). */
+export interface ExecutorFetchOptions {
+  readonly answerIsReadOnly?: boolean;
+}
+
 export class SubgraphDataSource implements GraphQLDataSource<RequestContext> {
   constructor(private readonly options: SubgraphDataSourceOptions) {}
 
@@ -41,6 +46,7 @@ export class SubgraphDataSource implements GraphQLDataSource<RequestContext> {
       headers: this.headersFor(context),
       context,
       signal: context?.signal,
+      ...((options as ExecutorFetchOptions).answerIsReadOnly ? { answerIsReadOnly: true } : {}),
     };
     try {
       const response = await this.options.call(request);

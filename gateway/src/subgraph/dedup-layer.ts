@@ -12,8 +12,10 @@
  *   sent except the per-request ones that cannot (`perRequestHeaders`). So the forwarded
  *   `authorization` and every propagated header are in it: different tokens never share. A
  *   subgraph with `forwardIdentity: false` is sent no token, so its fetches share across callers.
- * - The first waiter's result is shared, errors included. The executor mutates the body it is
- *   given, so one waiter gets the parsed body and every other its own parse of the raw text.
+ * - The first waiter's result is shared, errors included. The executor writes into the body it
+ *   is given, so one waiter that may write gets the parsed body and every other its own parse of
+ *   the raw text; waiters that only read it (`answerIsReadOnly`, an entity fetch answering scalar
+ *   fields) share one parsed body that no writer is given.
  * - A waiter that aborts (client gone, deadline) stops waiting alone; the shared fetch is
  *   cancelled only when every waiter has gone.
  * - The fetch runs with the first waiter's request: its context (logger, balancer hash key) is
@@ -40,7 +42,7 @@ export interface DedupObserver {
 /** One layer per subgraph pipeline: its in-flight table is that subgraph's. */
 export function dedupLayer(observer: DedupObserver = {}): SubgraphLayer {
   return (next) => {
-    const table = new InFlightTable<SubgraphResponse, SubgraphResponse["body"] | undefined>();
+    const table = new InFlightTable<SubgraphResponse, Bodies>();
     return (request) => {
       if (!shareable(request)) return next(request);
       const bodyText = serializeBody(request.body);
@@ -49,9 +51,9 @@ export function dedupLayer(observer: DedupObserver = {}): SubgraphLayer {
       return table.wait(key, request.context?.requestId ?? "", request.signal, {
         // The fetch runs with the first waiter's request: its context (logger, balancer hash key) is the one the layers below see.
         run: (signal) => next({ ...request, bodyText, signal }),
-        // A copy taken before any waiter could mutate the body, when the transport kept no text.
-        settled: (response, { waiting }) => (waiting > 1 && response.text === undefined ? structuredClone(response.body) : undefined),
-        own: ownCopy,
+        // A copy taken before any waiter could write into the body, when the transport kept no text.
+        settled: (response, { waiting }) => ({ snapshot: waiting > 1 && response.text === undefined ? structuredClone(response.body) : undefined, originalHanded: false, readOnly: undefined }),
+        own: (response, bodies) => ownBody(response, bodies, request.answerIsReadOnly === true),
         left: (reason) => {
           throw new SubgraphFetchError("aborted", request.subgraph, undefined, `request to subgraph "${request.subgraph}" was cancelled`, undefined, { cause: reason });
         },
@@ -64,10 +66,25 @@ function shareable(request: SubgraphRequest): boolean {
   return request.operationKind === "query" && request.context !== undefined && request.clientOperationKind !== undefined && request.clientOperationKind !== "mutation";
 }
 
-/** The first waiter gets the parsed body; every other waiter a private parse of the same bytes. */
-function ownCopy(response: SubgraphResponse, snapshot: SubgraphResponse["body"] | undefined, handed: number): SubgraphResponse {
-  if (handed === 0) return response;
-  const body = response.text !== undefined ? (JSON.parse(response.text) as SubgraphResponse["body"]) : structuredClone(snapshot ?? response.body);
+/** Per shared fetch: which bodies have been handed out. */
+interface Bodies {
+  readonly snapshot: SubgraphResponse["body"] | undefined;
+  /** The transport's parsed body went to a waiter (a writer, or as the readers' shared body). */
+  originalHanded: boolean;
+  /** The body every read-only waiter gets, once one has asked. */
+  readOnly: SubgraphResponse["body"] | undefined;
+}
+
+/** A writer gets the parsed body if nobody has it yet, else its own parse; readers share one body no writer gets. */
+function ownBody(response: SubgraphResponse, bodies: Bodies, readOnly: boolean): SubgraphResponse {
+  if (readOnly && bodies.readOnly !== undefined) return { ...response, body: bodies.readOnly };
+  if (!bodies.originalHanded) {
+    bodies.originalHanded = true;
+    if (readOnly) bodies.readOnly = response.body;
+    return response;
+  }
+  const body = response.text !== undefined ? (JSON.parse(response.text) as SubgraphResponse["body"]) : structuredClone(bodies.snapshot ?? response.body);
+  if (readOnly) bodies.readOnly = body;
   return { ...response, body };
 }
 

@@ -31,6 +31,11 @@ export interface SubgraphRequest {
   readonly context: RequestContext | undefined;
   /** Aborts the fetch (client gone, deadline passed). */
   readonly signal: AbortSignal | undefined;
+  /**
+   * The executor will not write into this fetch's answer (executor/read-only-answers.ts), so when
+   * the fetch is shared this request may be handed the same parsed body as other such requests.
+   */
+  readonly answerIsReadOnly?: boolean;
 }
 
 export interface SubgraphResponse {

@@ -16,6 +16,7 @@ interface Options {
   clientOperationKind?: OperationKind | undefined;
   signal?: AbortSignal;
   noContext?: boolean;
+  answerIsReadOnly?: boolean;
 }
 
 function request(o: Options = {}): SubgraphRequest {
@@ -27,6 +28,7 @@ function request(o: Options = {}): SubgraphRequest {
     headers: { "content-type": "application/json", ...o.headers },
     context: o.noContext ? undefined : context,
     signal: o.signal,
+    ...(o.answerIsReadOnly ? { answerIsReadOnly: true } : {}),
   };
 }
 
@@ -76,6 +78,24 @@ describe("the dedup layer", () => {
       assert.notEqual(a!.body, b!.body);
       assert.notEqual(b!.body, c!.body);
       assert.deepEqual(b!.body, { data: { orders: [{ id: "1" }] } }, keepText ? "copy from text" : "copy from snapshot");
+    }
+  });
+
+  it("hands callers that only read the answer one shared body, which no caller that may write into it is given", async () => {
+    for (const readerFirst of [true, false]) {
+      const t = heldTransport();
+      const call = dedupLayer()(t.call);
+      const order = readerFirst ? [true, false, true, false, true] : [false, true, false, true, true];
+      const all = Promise.all(order.map((answerIsReadOnly) => call(request({ answerIsReadOnly }))));
+      t.release();
+      const responses = await all;
+      const readers = responses.filter((_, i) => order[i]).map((r) => r.body);
+      const writers = responses.filter((_, i) => !order[i]).map((r) => r.body);
+      assert.equal(t.sent.length, 1);
+      assert.equal(new Set(readers).size, 1, "every reader has the same body");
+      assert.equal(new Set([...writers, readers[0]]).size, 1 + writers.length, "each writer has its own, and none has the readers'");
+      (writers[0]!.data!.orders as Array<Record<string, unknown>>)[0]!.extra = "merged by the executor";
+      assert.deepEqual(readers[0], { data: { orders: [{ id: "1" }] } });
     }
   });
 
