@@ -28,7 +28,10 @@ export const subgraphSettingsSchema = z.strictObject({
   connectTimeoutMs: positiveMs.default(1_000),
   /** Keep-alive connections per instance. */
   connections: z.number().int().positive().default(64),
-  /** Largest subgraph response body the gateway reads; a larger one fails that fetch (SUBGRAPH_BAD_RESPONSE) instead of filling memory. */
+  /**
+   * Largest subgraph response body the gateway reads; a larger one fails that fetch (SUBGRAPH_BAD_RESPONSE) instead of filling memory.
+   * For a gRPC subgraph it is the channel's receive limit per message (grpc-js's own default is 4 MiB).
+   */
   maxResponseBytes: z.number().int().positive().default(33_554_432),
   /** Client headers forwarded to the subgraph, besides the request id and trace context. Nothing else is forwarded. */
   propagateHeaders: z.array(z.string().toLowerCase()).default([]),

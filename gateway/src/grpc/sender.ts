@@ -48,7 +48,7 @@ export class GrpcSender implements InstanceSender {
   private clientFor(runtime: GrpcRuntime): GrpcInstanceClient {
     if (this.client?.runtime !== runtime) {
       this.client?.client.close();
-      this.client = { runtime, client: runtime.client(this.url) };
+      this.client = { runtime, client: runtime.client(this.url, { maxReceiveMessageBytes: this.options.maxResponseBytes }) };
     }
     return this.client.client;
   }

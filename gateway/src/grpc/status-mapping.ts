@@ -44,6 +44,14 @@ const isServiceError = (e: unknown): e is grpc.ServiceError => typeof e === "obj
  */
 const NEVER_SENT = /^(\w+: )?No connection established/;
 
+/**
+ * grpc-js fails a call whose reply is larger than the channel's receive limit (`maxResponseBytes`)
+ * with RESOURCE_EXHAUSTED and this text: the gateway refused the answer, as undici refuses an HTTP
+ * body past the same limit, so it is SUBGRAPH_BAD_RESPONSE, not the service's own quota verdict.
+ */
+const TOO_LARGE = /^Received message larger than max/;
+const tooLarge = (error: grpc.ServiceError) => error.code === grpc.status.RESOURCE_EXHAUSTED && TOO_LARGE.test(error.details ?? "");
+
 /** The balancer's view of a failed call; `deadlinePassed`: our own deadline for the call is over. */
 export function failureOf(error: unknown, deadlinePassed: boolean): GrpcFailure | undefined {
   if (!isServiceError(error)) return { kind: "invalid-body", status: undefined };
@@ -54,6 +62,8 @@ export function failureOf(error: unknown, deadlinePassed: boolean): GrpcFailure 
       return deadlinePassed ? { kind: "timeout", status: undefined } : { kind: "status", status: 504 };
     case grpc.status.CANCELLED:
       return { kind: "aborted", status: undefined };
+    case grpc.status.RESOURCE_EXHAUSTED:
+      return tooLarge(error) ? { kind: "invalid-body", status: undefined } : undefined;
     case grpc.status.INTERNAL:
     case grpc.status.UNKNOWN:
     case grpc.status.DATA_LOSS:
@@ -70,7 +80,7 @@ export function grpcFieldError(error: unknown, subgraph: string, method: string)
   const status = isServiceError(error) ? error.code : grpc.status.UNKNOWN;
   const name = statusName(status);
   return new GraphQLError(`${method} on subgraph "${subgraph}" answered ${name}`, {
-    extensions: { code: CODES[status] ?? "GRPC_ERROR", grpcStatus: name, subgraph },
+    extensions: { code: isServiceError(error) && tooLarge(error) ? "SUBGRAPH_BAD_RESPONSE" : (CODES[status] ?? "GRPC_ERROR"), grpcStatus: name, subgraph },
   });
 }
 

@@ -36,7 +36,7 @@ function supergraph(body: string, header = HEADER): string {
 const ENTITY = `type Delivery @key(fields: "id") { id: ID! eta: Eta @rpc(service: "routing", method: "EstimateEtas", key: "id", request: "deliveryIds", reply: "etas", replyKey: "deliveryId") }`;
 
 describe("gRPC mapping directives", () => {
-  it("reads the committed supergraph's routing subgraph: its service and its three RPCs, each attributed to the subgraph that owns the field", () => {
+  it("reads the committed supergraph's routing subgraph: its service and its four RPCs, each attributed to the subgraph that owns the field", () => {
     const graphs = readGrpcGraphs(readFileSync("schema/supergraph.graphql", "utf8"));
     assert.equal(graphs.length, 1);
     const [routing] = graphs;
@@ -46,6 +46,7 @@ describe("gRPC mapping directives", () => {
       routing!.rpcs.map((r) => [r.kind, `${r.typeName}.${r.fieldName}`, r.method]).sort(),
       [
         ["entity", "Delivery.route", "EstimateEtas"],
+        ["root", "Mutation.assignCourier", "AssignCourier"],
         ["root", "Query.deliveryRoute", "EstimateEta"],
         ["stream", "Subscription.courierLocation", "WatchCourier"],
       ],

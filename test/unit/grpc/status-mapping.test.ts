@@ -52,3 +52,13 @@ describe("gRPC calls that never left the gateway", () => {
     assert.deepEqual(failure, { kind: "status", status: 503 });
   });
 });
+
+describe("a gRPC reply past the channel's receive limit", () => {
+  it("is SUBGRAPH_BAD_RESPONSE and a bad answer for the balancer (not retried), as an HTTP body past maxResponseBytes", () => {
+    const error = serviceError(grpc.status.RESOURCE_EXHAUSTED, "Received message larger than max (40 vs 8)");
+    assert.equal(grpcFieldError(error, "routing", "EstimateEta").extensions.code, "SUBGRAPH_BAD_RESPONSE");
+    const failure = failureOf(error, false);
+    assert.deepEqual(failure, { kind: "invalid-body", status: undefined });
+    assert.equal(isRetryable(new SubgraphFetchError(failure!.kind, "routing", "grpc://x", "failed", failure!.status), "query"), false);
+  });
+});
