@@ -149,6 +149,13 @@ export const gatewayConfigSchema = z.strictObject({
     .strictObject({
       /** Path of the composed supergraph SDL, relative to the working directory. */
       path: z.string().min(1).default("schema/supergraph.graphql"),
+      /**
+       * Directories a relative `@grpcService(proto:)` path is looked up in, in order, like protoc's
+       * `-I` (gateway/src/grpc/proto-path.ts). Relative entries are resolved against the config
+       * file's directory. Absent: the working directory, where the SDL's project-root-relative
+       * paths are found under `npm start` and in the image.
+       */
+      protoDirs: z.array(z.string().min(1)).min(1).optional(),
       /** Reload the supergraph when the file changes. */
       watch: z.boolean().default(true),
       /** How often the file is checked for changes, in ms. */
