@@ -8,20 +8,12 @@ import { loadConfigFile } from "../../../gateway/src/config/load.ts";
 import { GrpcLoadError } from "../../../gateway/src/grpc/read-directives.ts";
 import { buildSnapshot } from "../../../gateway/src/supergraph/snapshot.ts";
 import { loadSupergraphSdl } from "../../../gateway/src/supergraph/file-source.ts";
+import { grpcSubgraphHeader } from "../../helpers/grpc-sdl.ts";
 import { tempDir } from "../../helpers/subgraphs.ts";
 
 /** A routing-like subgraph whose .proto is at `proto` (relative), composed into a supergraph SDL. */
 function supergraphNaming(proto: string): string {
-  const sdl = `
-extend schema
-  @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@composeDirective"])
-  @link(url: "https://federated-gateway.dev/grpc/v0.1", import: ["@grpcService", "@rpc"])
-  @composeDirective(name: "@grpcService")
-  @composeDirective(name: "@rpc")
-  @grpcService(name: "routing", proto: "${proto}", service: "routing.v1.Routing")
-directive @grpcService(name: String!, proto: String!, service: String!) repeatable on SCHEMA
-directive @rpc(service: String!, method: String!, key: String, request: String, reply: String, replyKey: String, maxBatch: Int) on FIELD_DEFINITION
-type Eta { deliveryId: ID! }
+  const sdl = `${grpcSubgraphHeader(proto)}
 type Query { eta(deliveryId: ID!): Eta @rpc(service: "routing", method: "EstimateEta") }
 `;
   const result = composeServices([{ name: "routing", url: "grpc://127.0.0.1:1", typeDefs: parse(sdl) }]);

@@ -5,18 +5,9 @@ import { composeServices } from "@apollo/composition";
 import { parse } from "graphql";
 import { GrpcLoadError, readGrpcGraphs } from "../../../gateway/src/grpc/read-directives.ts";
 import { checkGrpcGraph } from "../../../gateway/src/grpc/runtime.ts";
+import { grpcSubgraphHeader } from "../../helpers/grpc-sdl.ts";
 
-const HEADER = `
-extend schema
-  @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@composeDirective"])
-  @link(url: "https://federated-gateway.dev/grpc/v0.1", import: ["@grpcService", "@rpc"])
-  @composeDirective(name: "@grpcService")
-  @composeDirective(name: "@rpc")
-  @grpcService(name: "routing", proto: "services/routing/routing.proto", service: "routing.v1.Routing")
-directive @grpcService(name: String!, proto: String!, service: String!) repeatable on SCHEMA
-directive @rpc(service: String!, method: String!, key: String, request: String, reply: String, replyKey: String, maxBatch: Int) on FIELD_DEFINITION
-type Eta { deliveryId: ID! }
-`;
+const HEADER = grpcSubgraphHeader();
 const DELIVERY = `
 extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
 type Delivery @key(fields: "id") { id: ID! status: String }
