@@ -29,6 +29,8 @@ export interface ReceivedCall {
   traceparent: string | undefined;
   /** The caller's deadline as epoch ms; Infinity when it set none. */
   deadline: number;
+  /** Every text metadata entry, by name (kept for tests only; never logged: it holds the token). */
+  metadata: Record<string, string>;
 }
 
 export interface HandlerDeps {
@@ -92,7 +94,16 @@ function record(deps: HandlerDeps, method: ReceivedCall["method"], ids: string[]
     return typeof value === "string" ? value : undefined;
   };
   const deadline = call.getDeadline();
-  deps.received.push({ method, deliveryIds: ids, authorization: text("authorization"), traceparent: text("traceparent"), deadline: deadline instanceof Date ? deadline.getTime() : deadline });
+  const metadata: Record<string, string> = {};
+  for (const [name, value] of Object.entries(call.metadata.getMap())) if (typeof value === "string") metadata[name] = value;
+  deps.received.push({
+    method,
+    deliveryIds: ids,
+    authorization: text("authorization"),
+    traceparent: text("traceparent"),
+    deadline: deadline instanceof Date ? deadline.getTime() : deadline,
+    metadata,
+  });
   const failing = deps.failWith();
   if (failing !== undefined) throw new RpcError(failing, "the routing service is failing on purpose");
 }

@@ -23,6 +23,8 @@ export interface Call {
   /** The caller's identity as the backend got it (`Bearer …`), if any. */
   readonly identity: string | undefined;
   readonly traceparent: string | undefined;
+  /** The call's headers (gRPC: its text metadata), by lower-case name. */
+  header(name: string): string | undefined;
 }
 
 /** How an instance may fail after receiving a call, and the code the client then gets. */
@@ -101,7 +103,8 @@ async function httpInstance(target: string, classify: (r: ReceivedRequest) => Ca
   const proxy: FaultProxy = await startFaultProxy(target);
   return {
     url: proxy.url,
-    calls: () => proxy.requests.map((r) => ({ what: classify(r), identity: header(r, identityHeader), traceparent: header(r, "traceparent") })),
+    calls: () =>
+      proxy.requests.map((r) => ({ what: classify(r), identity: header(r, identityHeader), traceparent: header(r, "traceparent"), header: (name: string) => header(r, name) })),
     kill: () => proxy.kill(),
     lose: () => {
       proxy.dropAnswers = true;
@@ -136,6 +139,7 @@ async function grpcInstance(): Promise<BackendInstance> {
     what: c.method === "AssignCourier" ? "mutation" : c.method === "EstimateEta" ? "query" : "other",
     identity: c.authorization,
     traceparent: c.traceparent,
+    header: (name) => c.metadata[name],
   });
   return {
     url: `grpc://${service.address}`,

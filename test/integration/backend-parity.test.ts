@@ -74,7 +74,7 @@ describe("policy parity between a GraphQL subgraph, a REST service and a gRPC se
   before(async () => {
     subgraphs = await startTestSubgraphs();
     for (const kind of KINDS) instances.set(kind, await kind.start(subgraphs));
-    gateway = await startParityGateway(subgraphs, instances, { telemetry: { tracing: { enabled: true } } }, { balancer: "round-robin" }, {
+    gateway = await startParityGateway(subgraphs, instances, { telemetry: { tracing: { enabled: true } } }, { balancer: "round-robin", propagateHeaders: ["x-tenant-id"] }, {
       captureLogs: true,
       spanProcessors: [new SimpleSpanProcessor(exporter)],
     });
@@ -163,6 +163,15 @@ describe("policy parity between a GraphQL subgraph, a REST service and a gRPC se
         assert.equal(calls[0]!.identity, `Bearer ${tokens[kind.queryCaller]}`);
       });
 
+      it("propagates the client headers propagateHeaders names (as gRPC metadata for gRPC)", async () => {
+        await reset();
+        const from = mark(of());
+        assert.equal((await kind.query(c(), { "x-tenant-id": "tenant-7", "x-not-listed": "no" })).body.errors, undefined);
+        const calls = since(of(), from, "query").flat();
+        assert.equal(calls.length, 1);
+        assert.deepEqual([calls[0]!.header("x-tenant-id"), calls[0]!.header("x-not-listed")], ["tenant-7", undefined]);
+      });
+
       it("refuses a joined field's @authenticated to an anonymous caller and its @requiresScopes to a caller without the scope, before any backend call", async () => {
         await reset();
         const from = mark(of());
@@ -229,6 +238,39 @@ describe("policy parity between a GraphQL subgraph, a REST service and a gRPC se
         assert.ok(Number(second.headers.get("retry-after")) > 0, "Retry-After says when");
         assert.equal(second.body.errors![0]!.extensions!.limit, `route:${kind.mutationField}`);
         assert.deepEqual(counts(since(of(), from)), [0, 0], "the backend never saw the refused mutation");
+      });
+    }
+  });
+
+  describe("consumer budgets", () => {
+    let budgeted: TestGateway;
+    const CAPACITY = 30;
+    before(async () => {
+      await reset();
+      // Every caller of the table (alice and carol are customers, admin an admin) gets 30 cost units, refilled slowly.
+      const tier = { capacity: CAPACITY, refillPerSecond: 0.01 };
+      budgeted = await startParityGateway(subgraphs, instances, { limits: { tiers: { customer: tier, admin: tier } } }, { balancer: "round-robin" });
+    });
+    after(() => budgeted.stop());
+
+    for (const kind of KINDS) {
+      it(`${kind.name}: charges the mutation's @cost to its caller's budget and answers 429 with Retry-After once it is spent, before any backend call`, async () => {
+        await reset();
+        const from = mark(instances.get(kind)!);
+        let accepted = 0;
+        let refused: Awaited<ReturnType<Kind["mutation"]>> | undefined;
+        for (let i = 0; i < 10 && !refused; i++) {
+          const result = await kind.mutation(ctx(() => budgeted));
+          if (result.status === 429) refused = result;
+          else {
+            assert.equal(result.body.errors, undefined, JSON.stringify(result.body.errors));
+            accepted++;
+          }
+        }
+        assert.ok(refused, "the budget ran out");
+        assert.ok(Number(refused.headers.get("retry-after")) > 0, "Retry-After says when");
+        assert.ok(accepted >= 1 && accepted <= Math.floor(CAPACITY / kind.mutationCost), `${accepted} accepted: each paid at least its @cost(weight: ${kind.mutationCost})`);
+        assert.equal(sum(since(instances.get(kind)!, from, "mutation")), accepted, "the backend saw the accepted mutations only");
       });
     }
   });

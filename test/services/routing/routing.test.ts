@@ -173,7 +173,8 @@ describe("routing service over gRPC", () => {
     await new Promise((resolve) => client.estimateEta({ deliveryId: inTransit.id }, md, { deadline }, resolve));
     // Filtered, since a call of an earlier test (past its deadline) may reach the service late.
     const calls = service.received.filter((c) => c.authorization !== undefined);
-    assert.deepEqual(calls.map(({ deadline: _, ...c }) => c), [{ method: "EstimateEta", deliveryIds: [inTransit.id], authorization: "Bearer t0ken", traceparent: undefined }]);
+    assert.deepEqual(calls.map(({ deadline: _, metadata: __, ...c }) => c), [{ method: "EstimateEta", deliveryIds: [inTransit.id], authorization: "Bearer t0ken", traceparent: undefined }]);
+    assert.equal(calls[0]!.metadata.authorization, "Bearer t0ken", "every text metadata entry is recorded");
     // The deadline travels as a relative grpc-timeout: the service's copy is off by the transit time only.
     assert.ok(Math.abs(calls[0]!.deadline - deadline) < 5_000, `deadline ${calls[0]!.deadline} vs ${deadline}`);
     service.failWith = grpc.status.UNAVAILABLE;
