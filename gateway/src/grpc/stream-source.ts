@@ -74,7 +74,8 @@ export function grpcStreamSource(request: GrpcStreamRequest): UpstreamSource {
       if (abort.signal.aborted) return;
       const cause = failed ?? error;
       const failure = failureOf(cause, false);
-      if (failure && failure.kind === "status" && failure.status === 503) sink.end({ kind: "unavailable", reason: "the gRPC service is unavailable" });
+      // Down (never connected) or answering UNAVAILABLE: the service is unavailable, not refusing.
+      if (failure && (failure.kind === "connect" || (failure.kind === "status" && failure.status === 503))) sink.end({ kind: "unavailable", reason: "the gRPC service is unavailable" });
       else sink.end({ kind: "refused", errors: [grpcFieldError(cause, runtime.graph.name, method).toJSON() as unknown as Record<string, unknown>] });
     }).finally(() => client.close());
     return () => {
