@@ -10,42 +10,11 @@
 import assert from "node:assert/strict";
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { after, before, describe, it } from "node:test";
-import type { GatewayConfigInput } from "../../gateway/src/config/schema.ts";
-import { KINDS, type BackendInstance, type Call, type Kind, type ParityContext, type Tokens } from "../helpers/backend-kinds.ts";
-import { startTestGateway, type TestGateway, type TestGatewayOptions } from "../helpers/gateway.ts";
-import { demoAuth, startTestSubgraphs, type TestSubgraphs } from "../helpers/system.ts";
+import { KINDS, type Kind, type ParityContext, type Tokens } from "../helpers/backend-kinds.ts";
+import type { TestGateway } from "../helpers/gateway.ts";
+import { counts, mark, since, startParityGateway, sum, type Instances } from "../helpers/parity-gateway.ts";
+import { startTestSubgraphs, type TestSubgraphs } from "../helpers/system.ts";
 import { tokensFor } from "../helpers/subgraphs.ts";
-
-type Instances = Map<Kind, BackendInstance[]>;
-type Settings = Record<string, unknown>;
-
-/** Calls of one kind (`what`) each instance received since `from`. */
-const since = (instances: BackendInstance[], from: Call[][], what?: Call["what"]) =>
-  instances.map((instance, i) => instance.calls().slice(from[i]!.length).filter((c) => what === undefined || c.what === what));
-const mark = (instances: BackendInstance[]) => instances.map((instance) => instance.calls());
-const counts = (calls: Call[][]) => calls.map((c) => c.length);
-const sum = (calls: Call[][]) => calls.reduce((n, c) => n + c.length, 0);
-
-/** A gateway whose three backends are the given instances, each with `settings` (and their own `perKind`). */
-function startParityGateway(subgraphs: TestSubgraphs, instances: Instances, config: GatewayConfigInput, settings: Settings, options: TestGatewayOptions = {}, perKind: (kind: Kind) => Settings = () => ({})) {
-  const own = Object.fromEntries([...instances].map(([kind, list]) => [kind.subgraph, { instances: list.map((i) => ({ url: i.url, weight: 1 })), ...settings, ...perKind(kind) }]));
-  return startTestGateway(
-    {
-      auth: demoAuth(subgraphs),
-      // Each case counts calls: identical operations of one caller must not share an execution here.
-      operations: { shareInFlight: false },
-      ...config,
-      // No active checks or ejection unless a case asks: each case sees its rule alone. The retry
-      // budget is unbounded: the cases retry in bursts the default budget (10% + 5/s) would cut.
-      subgraphs: {
-        ...subgraphs.routing,
-        all: { healthCheck: { enabled: false }, outlierDetection: { enabled: false }, retry: { budgetRatio: 1, minPerSecond: 1_000 }, timeoutMs: 1_000 },
-        ...own,
-      },
-    },
-    options,
-  );
-}
 
 describe("policy parity between a GraphQL subgraph, a REST service and a gRPC service", () => {
   let subgraphs: TestSubgraphs;
