@@ -106,7 +106,7 @@ export function systemPlan(options: SystemPlanOptions = {}): SystemPlan {
   const routing = routingPorts.map((port, i) => ({
     name: `routing${i === 0 ? "" : `-${i + 1}`}`,
     nodeArgs: ["--import", "tsx"],
-    args: ["services/routing/main.ts", "--port", String(port + offset), "--health-port", String(port + ROUTING_HEALTH_PORT_OFFSET + offset), "--host", host],
+    args: ["services/routing/main.ts", "--port", String(port + offset), "--health-port", String(port + ROUTING_HEALTH_PORT_OFFSET + offset), "--host", host, "--db", `${dataDir}/routing.db`],
     env: {},
     healthUrl: url(port + ROUTING_HEALTH_PORT_OFFSET, "/healthz"),
   }));

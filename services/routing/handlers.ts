@@ -1,22 +1,27 @@
 /**
- * The three RPCs of routing.proto over the in-memory routes. Bad input is INVALID_ARGUMENT with a
- * message naming the field, an unknown delivery NOT_FOUND, a stream the client cancels (or whose
- * deadline passes) stops its timer at once.
+ * The RPCs of routing.proto over the in-memory routes and the assignment store. Bad input is
+ * INVALID_ARGUMENT with a message naming the field, an unknown delivery NOT_FOUND, a stream the
+ * client cancels (or whose deadline passes) stops its timer at once.
  */
 import * as grpc from "@grpc/grpc-js";
 import type { Logger } from "pino";
-import type { CourierLocation, CourierRequest, EtaBatchReply, EtaBatchRequest, EtaReply, EtaRequest } from "./proto.ts";
+import { KeyReusedError, type AssignmentStore } from "./assignments.ts";
+import type { AssignCourierRequest, CourierAssignment, CourierLocation, CourierRequest, EtaBatchReply, EtaBatchRequest, EtaReply, EtaRequest } from "./proto.ts";
 import { remainingMeters, type RouteRecord } from "./seed.ts";
 
 /** Delivery ids are short opaque tokens (the seed's are d<n>). */
 const DELIVERY_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** Idempotency keys are the caller's: any printable ASCII, bounded. */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
+/** A delivery in one of these states takes no courier any more. */
+const FINISHED = new Set(["DELIVERED", "FAILED"]);
 export const MAX_BATCH_KEYS = 100;
 const MIN_INTERVAL_MS = 10;
 const MAX_INTERVAL_MS = 60_000;
 
 /** One call as the service received it (tests count calls and read the metadata at the service). */
 export interface ReceivedCall {
-  method: "EstimateEta" | "EstimateEtas" | "WatchCourier";
+  method: "EstimateEta" | "EstimateEtas" | "WatchCourier" | "AssignCourier";
   deliveryIds: string[];
   /** The `authorization` metadata value, if any (kept for tests only; never logged). */
   authorization: string | undefined;
@@ -24,10 +29,14 @@ export interface ReceivedCall {
   traceparent: string | undefined;
   /** The caller's deadline as epoch ms; Infinity when it set none. */
   deadline: number;
+  /** Every text metadata entry, by name (kept for tests only; never logged: it holds the token). */
+  metadata: Record<string, string>;
 }
 
 export interface HandlerDeps {
   routes: ReadonlyMap<string, RouteRecord>;
+  /** Assignments made through AssignCourier; they override the seed's courier. */
+  assignments: AssignmentStore;
   /** Default milliseconds between two courier positions. */
   tickMs: number;
   now: () => number;
@@ -58,6 +67,12 @@ function checkId(value: unknown, field: string): string {
   return value;
 }
 
+function checkKey(value: unknown): string {
+  if (typeof value !== "string" || value === "") throw invalid("idempotency_key is required");
+  if (!IDEMPOTENCY_KEY.test(value)) throw invalid("idempotency_key must be 1 to 128 printable ASCII characters");
+  return value;
+}
+
 function toEta(route: RouteRecord): EtaReply {
   return {
     deliveryId: route.deliveryId,
@@ -79,7 +94,16 @@ function record(deps: HandlerDeps, method: ReceivedCall["method"], ids: string[]
     return typeof value === "string" ? value : undefined;
   };
   const deadline = call.getDeadline();
-  deps.received.push({ method, deliveryIds: ids, authorization: text("authorization"), traceparent: text("traceparent"), deadline: deadline instanceof Date ? deadline.getTime() : deadline });
+  const metadata: Record<string, string> = {};
+  for (const [name, value] of Object.entries(call.metadata.getMap())) if (typeof value === "string") metadata[name] = value;
+  deps.received.push({
+    method,
+    deliveryIds: ids,
+    authorization: text("authorization"),
+    traceparent: text("traceparent"),
+    deadline: deadline instanceof Date ? deadline.getTime() : deadline,
+    metadata,
+  });
   const failing = deps.failWith();
   if (failing !== undefined) throw new RpcError(failing, "the routing service is failing on purpose");
 }
@@ -100,6 +124,9 @@ export function createHandlers(deps: HandlerDeps): grpc.UntypedServiceImplementa
     if (!route) throw new RpcError(grpc.status.NOT_FOUND, `no delivery ${id}`);
     return route;
   };
+
+  /** Who drives the delivery now: the latest assignment made here, else the seed's courier. */
+  const courierOf = (route: RouteRecord): string | null => deps.assignments.courierOf(route.deliveryId) ?? route.courierId;
 
   const estimateEta: grpc.handleUnaryCall<EtaRequest, EtaReply> = (call, callback) => {
     try {
@@ -136,6 +163,7 @@ export function createHandlers(deps: HandlerDeps): grpc.UntypedServiceImplementa
   const watchCourier: grpc.handleServerStreamingCall<CourierRequest, CourierLocation> = (call) => {
     let route: RouteRecord;
     let intervalMs: number;
+    let courierId: string | null;
     try {
       record(deps, "WatchCourier", [call.request.deliveryId], call);
       route = lookup(checkId(call.request.deliveryId, "delivery_id"));
@@ -143,12 +171,12 @@ export function createHandlers(deps: HandlerDeps): grpc.UntypedServiceImplementa
       if (intervalMs < MIN_INTERVAL_MS || intervalMs > MAX_INTERVAL_MS) {
         throw invalid(`interval_ms must be 0 (the default) or between ${MIN_INTERVAL_MS} and ${MAX_INTERVAL_MS}`);
       }
-      if (route.courierId === null) throw new RpcError(grpc.status.FAILED_PRECONDITION, `delivery ${route.deliveryId} has no courier assigned`);
+      courierId = courierOf(route);
+      if (courierId === null) throw new RpcError(grpc.status.FAILED_PRECONDITION, `delivery ${route.deliveryId} has no courier assigned`);
     } catch (error) {
       call.emit("error", asServiceError(error));
       return;
     }
-    const courierId = route.courierId;
     deps.streams.open++;
     let index = route.position;
     let timer: NodeJS.Timeout | undefined;
@@ -186,5 +214,22 @@ export function createHandlers(deps: HandlerDeps): grpc.UntypedServiceImplementa
     send();
   };
 
-  return { EstimateEta: estimateEta, EstimateEtas: estimateEtas, WatchCourier: watchCourier };
+  const assignCourier: grpc.handleUnaryCall<AssignCourierRequest, CourierAssignment> = (call, callback) => {
+    try {
+      record(deps, "AssignCourier", [call.request.deliveryId], call);
+      const route = lookup(checkId(call.request.deliveryId, "delivery_id"));
+      const courierId = checkId(call.request.courierId, "courier_id");
+      const key = checkKey(call.request.idempotencyKey);
+      if (FINISHED.has(route.status)) throw new RpcError(grpc.status.FAILED_PRECONDITION, `delivery ${route.deliveryId} is ${route.status} and takes no courier`);
+      const assignment = deps.assignments.assign(route.deliveryId, courierId, key, deps.now());
+      deps.logger.info({ deliveryId: route.deliveryId, courierId, revision: assignment.revision, replayed: assignment.replayed }, "courier assigned");
+      // The delay comes after the write: a slow answer to a call that did take effect (timeout tests).
+      afterDelay(deps, call, () => callback(null, assignment));
+    } catch (error) {
+      if (error instanceof KeyReusedError) return callback({ code: grpc.status.ALREADY_EXISTS, details: error.message });
+      callback(asServiceError(error));
+    }
+  };
+
+  return { EstimateEta: estimateEta, EstimateEtas: estimateEtas, WatchCourier: watchCourier, AssignCourier: assignCourier };
 }

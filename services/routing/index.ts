@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import type { Logger } from "pino";
 import { createLogger } from "../../subgraphs/shared/logger.ts";
+import { AssignmentStore } from "./assignments.ts";
 import { createHandlers, type ReceivedCall } from "./handlers.ts";
 import { routingService } from "./proto.ts";
 import { seedRoutes, type RouteRecord } from "./seed.ts";
@@ -28,6 +29,8 @@ export interface RoutingServiceOptions {
   healthPort?: number;
   /** Default 127.0.0.1. */
   host?: string;
+  /** SQLite file of courier assignments, or ":memory:" (the default). Instances may share a file. */
+  dbPath?: string;
   /** Default 1000 ms; a request's interval_ms overrides it. */
   tickMs?: number;
   logger?: Logger;
@@ -64,15 +67,19 @@ export async function createRoutingService(options: RoutingServiceOptions = {}):
   const received: ReceivedCall[] = [];
   const state = { failWith: undefined as grpc.status | undefined, delayMs: 0 };
   const streams = { open: 0 };
+  const assignments = new AssignmentStore(options.dbPath ?? ":memory:");
   const server = new grpc.Server();
   server.addService(
     routingService().service,
-    createHandlers({ routes, tickMs: options.tickMs ?? DEFAULT_TICK_MS, now: options.now ?? Date.now, logger, received, failWith: () => state.failWith, delayMs: () => state.delayMs, streams }),
+    createHandlers({ routes, assignments, tickMs: options.tickMs ?? DEFAULT_TICK_MS, now: options.now ?? Date.now, logger, received, failWith: () => state.failWith, delayMs: () => state.delayMs, streams }),
   );
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${host}:${options.port ?? DEFAULT_ROUTING_PORT}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
       error ? reject(error) : resolve(bound),
     );
+  }).catch((error: unknown) => {
+    assignments.close();
+    throw error;
   });
   const address = `${host}:${port}`;
   let health: HttpServer | undefined;
@@ -131,6 +138,7 @@ export async function createRoutingService(options: RoutingServiceOptions = {}):
             resolve();
           });
         });
+        assignments.close();
       })()),
   };
 }

@@ -1,17 +1,18 @@
 /**
  * Runs the routing service:
  *
- *   node --import tsx services/routing/main.ts [--port N] [--health-port N] [--host H] [--tick-ms N]
+ *   node --import tsx services/routing/main.ts [--port N] [--health-port N] [--host H] [--tick-ms N] [--db FILE]
  *
  * PORT (default 4006), HEALTH_PORT (default: no HTTP health listener), HOST (default 127.0.0.1)
- * and ROUTING_TICK_MS (default 1000) are read when the flags are absent.
+ * ROUTING_TICK_MS (default 1000) and ROUTING_DB (courier assignments; default in memory) are read
+ * when the flags are absent.
  */
 import { parseArgs } from "node:util";
 import { createLogger } from "../../subgraphs/shared/logger.ts";
 import { createRoutingService } from "./index.ts";
 
 const { values } = parseArgs({
-  options: { port: { type: "string" }, "health-port": { type: "string" }, host: { type: "string" }, "tick-ms": { type: "string" } },
+  options: { port: { type: "string" }, "health-port": { type: "string" }, host: { type: "string" }, "tick-ms": { type: "string" }, db: { type: "string" } },
 });
 const logger = createLogger({ service: "routing" });
 
@@ -29,12 +30,14 @@ const port = integer("port", values.port ?? process.env.PORT, 0, 65535);
 const healthPort = integer("health-port", values["health-port"] ?? process.env.HEALTH_PORT, 0, 65535);
 const tickMs = integer("tick-ms", values["tick-ms"] ?? process.env.ROUTING_TICK_MS, 10, 60_000);
 const host = values.host ?? process.env.HOST;
+const dbPath = values.db ?? process.env.ROUTING_DB;
 const service = await createRoutingService({
   logger,
   ...(port === undefined ? {} : { port }),
   ...(healthPort === undefined ? {} : { healthPort }),
   ...(tickMs === undefined ? {} : { tickMs }),
   ...(host ? { host } : {}),
+  ...(dbPath ? { dbPath } : {}),
 });
 let stopping = false;
 const shutdown = (signal: string) => {

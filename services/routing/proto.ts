@@ -52,11 +52,26 @@ export interface CourierLocation {
   arrived: boolean;
 }
 
+export interface AssignCourierRequest {
+  deliveryId: string;
+  courierId: string;
+  idempotencyKey: string;
+}
+
+export interface CourierAssignment {
+  deliveryId: string;
+  courierId: string;
+  revision: number;
+  assignedAtEpochMs: number;
+  replayed: boolean;
+}
+
 /** The client stub grpc-js builds from the service definition. */
 export interface RoutingClient extends grpc.Client {
   estimateEta(request: EtaRequest, metadata: grpc.Metadata, options: Partial<grpc.CallOptions>, callback: grpc.requestCallback<EtaReply>): grpc.ClientUnaryCall;
   estimateEtas(request: EtaBatchRequest, metadata: grpc.Metadata, options: Partial<grpc.CallOptions>, callback: grpc.requestCallback<EtaBatchReply>): grpc.ClientUnaryCall;
   watchCourier(request: CourierRequest, metadata?: grpc.Metadata, options?: Partial<grpc.CallOptions>): grpc.ClientReadableStream<CourierLocation>;
+  assignCourier(request: AssignCourierRequest, metadata: grpc.Metadata, options: Partial<grpc.CallOptions>, callback: grpc.requestCallback<CourierAssignment>): grpc.ClientUnaryCall;
 }
 
 type RoutingClientConstructor = grpc.ServiceClientConstructor;

@@ -5,7 +5,17 @@
  * same port, and can forward a request and then reset the connection before the answer (an
  * instance dying mid-request, after the subgraph did the work).
  */
+import type { IncomingHttpHeaders } from "node:http";
 import { forward, readBody, startProxyServer } from "./proxy-server.ts";
+
+/** One request as the proxy received it. */
+export interface ReceivedRequest {
+  readonly method: string;
+  /** Path and query string. */
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
 
 export interface FaultProxy {
   /** The instance URL to give the gateway (same path as the target). */
@@ -16,6 +26,8 @@ export interface FaultProxy {
   dropAnswers: boolean;
   /** Bodies of the requests received, in order. */
   readonly bodies: readonly string[];
+  /** Every request received, in order. */
+  readonly requests: readonly ReceivedRequest[];
   /** The `traceparent` header of each request received, in order (undefined when absent). */
   readonly traceparents: readonly (string | undefined)[];
   /** How many received bodies contain `text` (e.g. a field name; health checks never do). */
@@ -30,6 +42,7 @@ export interface FaultProxy {
 export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
   const target = new URL(targetUrl);
   const bodies: string[] = [];
+  const requests: ReceivedRequest[] = [];
   const traceparents: (string | undefined)[] = [];
   // The handler reads its settings from the object the test holds, so they need no accessors.
   const state = { delayMs: 0, dropAnswers: false };
@@ -48,6 +61,7 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
   const proxy = await startProxyServer(async (req, res) => {
     const body = await readBody(req);
     bodies.push(body.toString("utf8"));
+    requests.push({ method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers, body: body.toString("utf8") });
     traceparents.push(typeof req.headers.traceparent === "string" ? req.headers.traceparent : undefined);
     if (state.delayMs > 0) setTimeout(() => !req.socket.destroyed && send(req, res, body), state.delayMs);
     else send(req, res, body);
@@ -55,6 +69,7 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
   return Object.assign(state, {
     url: `http://127.0.0.1:${proxy.port}${target.pathname}`,
     bodies,
+    requests,
     traceparents,
     count: (text: string) => bodies.filter((b) => b.includes(text)).length,
     kill: proxy.stop,

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createPaymentProvider, type PaymentProvider } from "../../services/payment-provider/index.ts";
+import { startFaultProxy } from "../helpers/fault-proxy.ts";
 import { postGraphQL, startTestGateway } from "../helpers/gateway.ts";
 import { demoAuth, startTestSubgraphs, startTestSystem, type TestSystem } from "../helpers/system.ts";
 import { tempDir, TEST_LOG_LEVEL, tokensFor } from "../helpers/subgraphs.ts";
@@ -265,6 +266,34 @@ describe("$config in a connector", () => {
       await withKey.stop();
       await withoutKey.stop();
       await keyed.close();
+      await subgraphs.close();
+    }
+  });
+});
+
+describe("the caller's identity at a REST service", () => {
+  it("reaches the provider as the SDL's from: \"authorization\" header only when verified, and is never logged", async () => {
+    const subgraphs = await startTestSubgraphs();
+    // A recording proxy in front of the provider: what the gateway sent, headers included.
+    const proxy = await startFaultProxy(subgraphs.provider.url);
+    const route = { ...subgraphs.routing, "payment-provider": { url: proxy.url }, all: { healthCheck: { enabled: false } } };
+    const verified = await startTestGateway({ auth: demoAuth(subgraphs), subgraphs: route }, { captureLogs: true });
+    // No `auth` section: no token is verified, so none is the caller's identity.
+    const unverified = await startTestGateway({ subgraphs: route });
+    try {
+      const admin = (await tokensFor(subgraphs.auth.url, ["admin"])).admin;
+      const sent = async (g: { url: string }, token: string) => {
+        const from = proxy.requests.length;
+        assert.equal((await postGraphQL(g.url, CHARGE, { id: "ch_p1" }, { authorization: `Bearer ${token}` })).body.errors, undefined);
+        return proxy.requests.slice(from).map((r) => r.headers["x-forwarded-authorization"]);
+      };
+      assert.deepEqual(await sent(verified, admin), [`Bearer ${admin}`]);
+      assert.deepEqual(await sent(unverified, "not-verified"), [undefined], "an unverified client header is not an identity");
+      assert.doesNotMatch(JSON.stringify(verified.logs), new RegExp(admin.slice(-24)), "the token is never logged");
+    } finally {
+      await verified.stop();
+      await unverified.stop();
+      await proxy.close();
       await subgraphs.close();
     }
   });

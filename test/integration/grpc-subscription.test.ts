@@ -85,3 +85,27 @@ describe("gRPC server streaming as a subscription field", () => {
     assert.equal(codeOf(precondition), "FAILED_PRECONDITION", JSON.stringify(precondition));
   });
 });
+
+describe("a gRPC server stream whose service is down", () => {
+  it("ends the subscription with SUBGRAPH_UNAVAILABLE, as an unreachable GraphQL subgraph does", async () => {
+    // A port that listened a moment ago and now refuses connections.
+    const gone = await createRoutingService({ port: 0, logLevel: TEST_LOG_LEVEL });
+    await gone.close();
+    const system = await startTestSystem((s) => ({
+      auth: demoAuth(s),
+      subgraphs: { all: { healthCheck: { enabled: false } }, routing: { instances: [{ url: `grpc://${gone.address}`, weight: 1 }] } },
+    }));
+    const ws = await WsTestClient.open(system.gateway.url, { authorization: `Bearer ${(await tokensFor(system.subgraphs.auth.url, ["alice"])).alice}` });
+    try {
+      ws.subscribe("1", WATCH, { id: "d1" });
+      const end = await ws.waitFor((m) => (m.type === "error" || m.type === "next") && m.id === "1", 10_000, "the end");
+      const errors = Array.isArray(end.payload) ? end.payload : end.payload?.errors;
+      assert.equal(errors?.[0]?.extensions?.code, "SUBGRAPH_UNAVAILABLE", JSON.stringify(end));
+      // The same end as a GraphQL subgraph's unreachable WebSocket gets: the subgraph is unavailable, not refusing.
+      assert.match(errors[0].message, /Subgraph "routing" is unavailable/);
+    } finally {
+      await ws.close();
+      await system.close();
+    }
+  });
+});

@@ -3,7 +3,7 @@
  * key's path and the expected shape, so a startup error says exactly what to fix.
  */
 import { readFileSync } from "node:fs";
-import { extname, resolve } from "node:path";
+import { dirname, extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { redisFromUrl } from "./limits.ts";
 import { apqEnabled, apqRedisFromUrl } from "./operations.ts";
@@ -107,11 +107,19 @@ export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv = proc
     throw new ConfigError(`cannot read config file ${path}: ${e instanceof Error ? e.message : String(e)}`);
   }
   try {
-    return validateConfig(raw, env);
+    return validateConfig(relativeToFile(raw, dirname(file)), env);
   } catch (e) {
     if (e instanceof ConfigError) e.message = `${path}: ${e.message}`;
     throw e;
   }
+}
+
+/** The config's paths that are relative to the file they are written in (`supergraph.protoDirs`), made absolute. */
+function relativeToFile(raw: unknown, dir: string): unknown {
+  const supergraph = (raw as { supergraph?: { protoDirs?: unknown } } | undefined)?.supergraph;
+  const dirs = supergraph?.protoDirs;
+  if (!Array.isArray(dirs) || !dirs.every((d): d is string => typeof d === "string" && d !== "")) return raw; // validation names what is wrong
+  return { ...(raw as object), supergraph: { ...supergraph, protoDirs: dirs.map((d) => resolve(dir, d)) } };
 }
 
 /** Typed identity helper for config modules: `export default defineConfig({ ... })`. */

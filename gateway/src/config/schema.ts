@@ -28,7 +28,10 @@ export const subgraphSettingsSchema = z.strictObject({
   connectTimeoutMs: positiveMs.default(1_000),
   /** Keep-alive connections per instance. */
   connections: z.number().int().positive().default(64),
-  /** Largest subgraph response body the gateway reads; a larger one fails that fetch (SUBGRAPH_BAD_RESPONSE) instead of filling memory. */
+  /**
+   * Largest subgraph response body the gateway reads; a larger one fails that fetch (SUBGRAPH_BAD_RESPONSE) instead of filling memory.
+   * For a gRPC subgraph it is the channel's receive limit per message (grpc-js's own default is 4 MiB).
+   */
   maxResponseBytes: z.number().int().positive().default(33_554_432),
   /** Client headers forwarded to the subgraph, besides the request id and trace context. Nothing else is forwarded. */
   propagateHeaders: z.array(z.string().toLowerCase()).default([]),
@@ -146,6 +149,13 @@ export const gatewayConfigSchema = z.strictObject({
     .strictObject({
       /** Path of the composed supergraph SDL, relative to the working directory. */
       path: z.string().min(1).default("schema/supergraph.graphql"),
+      /**
+       * Directories a relative `@grpcService(proto:)` path is looked up in, in order, like protoc's
+       * `-I` (gateway/src/grpc/proto-path.ts). Relative entries are resolved against the config
+       * file's directory. Absent: the working directory, where the SDL's project-root-relative
+       * paths are found under `npm start` and in the image.
+       */
+      protoDirs: z.array(z.string().min(1)).min(1).optional(),
       /** Reload the supergraph when the file changes. */
       watch: z.boolean().default(true),
       /** How often the file is checked for changes, in ms. */

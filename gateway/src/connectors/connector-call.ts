@@ -24,8 +24,13 @@ export interface FetchState {
   readonly subgraph: string;
   readonly source: SourceDefinition;
   readonly client: RestClient;
-  /** Headers every call carries (request id, trace context). */
+  /** Headers every call carries (request id, trace context, propagated client headers). */
   readonly baseHeaders: Record<string, string>;
+  /**
+   * `Bearer <token>` of the verified caller when the subgraph's `forwardIdentity` is on (the data
+   * source's rule for every subgraph kind); what a `from: "authorization"` header rule sends.
+   */
+  readonly identity: string | undefined;
   readonly context: RequestContext | undefined;
   readonly signal: AbortSignal | undefined;
   /** `$config`: the gateway config's `connectors.<subgraph>.config`. */
@@ -38,9 +43,12 @@ export interface FetchState {
 /** Visible ASCII, spaces and tabs, and non-ASCII (RFC 9110 field-value); no control characters such as CR or LF. */
 const VALID_HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
-const headerValue = (rule: HeaderRule, vars: MappingVariables, context: RequestContext | undefined): string | undefined => {
+const headerValue = (rule: HeaderRule, vars: MappingVariables, state: FetchState): string | undefined => {
   if ("from" in rule) {
-    const value = context?.headers[rule.from];
+    // The caller's identity comes from the verified principal, as for GraphQL subgraphs and gRPC
+    // metadata: never the client's own header, and nothing with forwardIdentity off.
+    if (rule.from === "authorization") return state.identity;
+    const value = state.context?.headers[rule.from];
     return typeof value === "string" ? value : undefined;
   }
   return renderTemplate(rule.value, vars, (s) => s);
@@ -74,7 +82,7 @@ export async function callConnector(state: FetchState, connector: ConnectorDefin
   const vars: MappingVariables = { ...fieldVars, $config: state.config };
   const headers: Record<string, string> = { accept: "application/json", ...state.baseHeaders };
   for (const rule of [...state.source.headers, ...connector.headers]) {
-    const value = headerValue(rule, vars, state.context);
+    const value = headerValue(rule, vars, state);
     // A value from an argument may hold anything; one that is not a valid header value is the
     // client's mistake, answered without a call (undici would throw, and it would count against the instance).
     if (value !== undefined && !VALID_HEADER_VALUE.test(value)) {

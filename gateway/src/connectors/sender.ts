@@ -25,12 +25,16 @@ export class ConnectorSender implements InstanceSender {
     private readonly subgraph: string,
     readonly url: string,
     private readonly runtime: () => ConnectorRuntime | undefined,
-    options: TransportOptions,
+    options: TransportOptions & { readonly propagateHeaders?: readonly string[] },
     /** `$config` for this subgraph's connectors (never logged: it may hold secrets). */
     private readonly config: Record<string, unknown> = {},
   ) {
     this.client = new RestClient(url, options);
+    this.propagate = options.propagateHeaders ?? [];
   }
+
+  /** The client headers `propagateHeaders` names, copied as for a GraphQL subgraph. */
+  private readonly propagate: readonly string[];
 
   async send(request: SubgraphRequest): Promise<SubgraphResponse> {
     // Health checks and readiness probes (no client request): the instance is up when it answers
@@ -42,7 +46,9 @@ export class ConnectorSender implements InstanceSender {
       subgraph: this.subgraph,
       source: runtime.graph.source,
       client: this.client,
-      baseHeaders: forwarded(request.headers),
+      baseHeaders: forwarded(request.headers, this.propagate),
+      // Set by the data source from the verified principal only, when forwardIdentity is on.
+      identity: request.headers.authorization,
       context: request.context,
       signal: request.signal,
       failures: [],
@@ -59,7 +65,7 @@ export class ConnectorSender implements InstanceSender {
   }
 
   private async probe(request: SubgraphRequest): Promise<SubgraphResponse> {
-    const outcome = await this.client.send({ method: "GET", path: "/", headers: { accept: "application/json", ...forwarded(request.headers) }, body: undefined, signal: request.signal });
+    const outcome = await this.client.send({ method: "GET", path: "/", headers: { accept: "application/json", ...forwarded(request.headers, []) }, body: undefined, signal: request.signal });
     if (outcome.status === undefined) throw new SubgraphFetchError(outcome.ok ? "invalid-body" : outcome.kind, this.subgraph, this.url, `connector subgraph "${this.subgraph}" did not answer`);
     if (outcome.status >= 500) throw new SubgraphFetchError("status", this.subgraph, this.url, `connector subgraph "${this.subgraph}" answered HTTP ${outcome.status}`, outcome.status);
     return { status: 200, body: { data: { __typename: "Query" } }, instance: this.url };
@@ -71,12 +77,16 @@ export class ConnectorSender implements InstanceSender {
 }
 
 /**
- * What a REST service gets from the gateway's own headers: the request id and the trace context,
- * and the probe marker. Never the caller's token: a REST service behind connectors is often a
- * third party, so identity goes only where a `@source`/`@connect` header says (`from:`).
+ * What a REST service gets from the gateway's own headers: the request id, the trace context, the
+ * probe marker and the client headers `propagateHeaders` names (the data source copied them, as
+ * for a GraphQL subgraph). Not `authorization`: a REST service's `authorization` is usually its
+ * own credential (the provider's merchant key, set by `@source`), so the caller's identity goes
+ * only in the header an SDL rule names with `from: "authorization"` (connector-call.ts).
  */
-function forwarded(headers: Record<string, string>): Record<string, string> {
+function forwarded(headers: Record<string, string>, propagate: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const name of ["x-request-id", "traceparent", "tracestate", "x-gateway-probe"]) if (headers[name] !== undefined) out[name] = headers[name];
+  for (const name of ["x-request-id", "traceparent", "tracestate", "x-gateway-probe", ...propagate]) {
+    if (name !== "authorization" && headers[name] !== undefined) out[name] = headers[name];
+  }
   return out;
 }

@@ -42,6 +42,14 @@ export interface UnaryOptions {
 
 type UnaryMethod = (request: unknown, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<unknown>) => grpc.ClientUnaryCall;
 
+export interface ChannelOptions {
+  /**
+   * Largest message the gateway reads from the instance (the subgraph's `maxResponseBytes`);
+   * grpc-js's own default is 4 MiB. A larger reply fails the call with RESOURCE_EXHAUSTED.
+   */
+  readonly maxReceiveMessageBytes?: number;
+}
+
 /** A channel to one instance (`grpc://host:port`); plaintext, as the demo's other subgraphs are. */
 export class GrpcInstanceClient {
   private readonly client: grpc.Client;
@@ -49,8 +57,10 @@ export class GrpcInstanceClient {
   constructor(
     readonly url: string,
     ctor: grpc.ServiceClientConstructor,
+    options: ChannelOptions = {},
   ) {
-    this.client = new ctor(new URL(url).host, grpc.credentials.createInsecure());
+    const channel: grpc.ChannelOptions = options.maxReceiveMessageBytes === undefined ? {} : { "grpc.max_receive_message_length": options.maxReceiveMessageBytes };
+    this.client = new ctor(new URL(url).host, grpc.credentials.createInsecure(), channel);
   }
 
   /** True when the method exists on the service (checked at load, before any call). */

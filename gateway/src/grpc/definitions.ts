@@ -13,7 +13,7 @@
 export interface GrpcServiceDefinition {
   /** What `@rpc(service:)` refers to. */
   readonly name: string;
-  /** The .proto file, relative to the gateway's working directory. */
+  /** The .proto file: as written in the SDL when read, absolute once loaded (grpc/proto-path.ts). */
   readonly proto: string;
   /** The fully qualified service name in that file (`routing.v1.Routing`). */
   readonly service: string;

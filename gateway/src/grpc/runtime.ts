@@ -9,7 +9,7 @@
 import type { Supergraph } from "@apollo/federation-internals";
 import DataLoader from "dataloader";
 import { GraphQLError, GraphQLObjectType, GraphQLUnionType, type GraphQLSchema } from "graphql";
-import { GrpcInstanceClient, serviceConstructor } from "./client.ts";
+import { GrpcInstanceClient, serviceConstructor, type ChannelOptions } from "./client.ts";
 import type { EntityRpc, GrpcGraph } from "./definitions.ts";
 import { GrpcLoadError } from "./read-directives.ts";
 import { grpcFieldError, notFoundError } from "./status-mapping.ts";
@@ -18,7 +18,7 @@ export interface GrpcRuntime {
   readonly graph: GrpcGraph;
   readonly schema: GraphQLSchema;
   /** Builds this service's client for one instance. */
-  client(url: string): GrpcInstanceClient;
+  client(url: string, options?: ChannelOptions): GrpcInstanceClient;
 }
 
 /** One fetch executed in-process: how to call the instance, and the loaders of this fetch. */
@@ -103,5 +103,5 @@ export function buildGrpcRuntime(graph: GrpcGraph, supergraph: Supergraph): Grpc
   if (entitiesField) entitiesField.resolve = (_root: unknown, args: { representations: Record<string, unknown>[] }) => args.representations;
   const entityUnion = schema.getType("_Entity");
   if (entityUnion instanceof GraphQLUnionType) entityUnion.resolveType = (value) => (value as { __typename?: string }).__typename;
-  return { graph, schema, client: (url) => new GrpcInstanceClient(url, ctor) };
+  return { graph, schema, client: (url, options) => new GrpcInstanceClient(url, ctor, options) };
 }

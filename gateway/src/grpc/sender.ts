@@ -21,6 +21,12 @@ import { failureOf, statusName, type GrpcFailure } from "./status-mapping.ts";
 /** The gateway headers that travel as metadata (the identity is `authorization`, set only for a verified caller). */
 const METADATA_HEADERS = ["authorization", "x-request-id", "traceparent", "tracestate", "x-gateway-probe"] as const;
 
+/**
+ * A propagated client header that may travel as metadata: not a `grpc-` name (reserved by the
+ * protocol) nor a `-bin` one (binary by definition, where a header value is text).
+ */
+const isTextMetadata = (name: string) => !name.startsWith("grpc-") && !name.endsWith("-bin");
+
 /** No answer first (retry may go elsewhere, ejection counts it), then a 5xx-like status, then the rest. */
 const worst = (failures: readonly GrpcFailure[]): GrpcFailure | undefined =>
   failures.find((f) => f.kind === "connect") ?? failures.find((f) => f.kind === "status" && f.status !== 500) ?? failures.find((f) => f.kind !== "aborted") ?? failures[0];
@@ -28,6 +34,8 @@ const worst = (failures: readonly GrpcFailure[]): GrpcFailure | undefined =>
 export interface GrpcSenderOptions extends TransportOptions {
   /** The whole client request's deadline (`operations.requestTimeoutMs`), counted from its start. */
   requestTimeoutMs: number;
+  /** Client headers sent as metadata, as a GraphQL subgraph gets them as headers (the data source copied them). */
+  propagateHeaders?: readonly string[];
   now?: () => number;
 }
 
@@ -48,7 +56,7 @@ export class GrpcSender implements InstanceSender {
   private clientFor(runtime: GrpcRuntime): GrpcInstanceClient {
     if (this.client?.runtime !== runtime) {
       this.client?.client.close();
-      this.client = { runtime, client: runtime.client(this.url) };
+      this.client = { runtime, client: runtime.client(this.url, { maxReceiveMessageBytes: this.options.maxResponseBytes }) };
     }
     return this.client.client;
   }
@@ -63,7 +71,9 @@ export class GrpcSender implements InstanceSender {
     // Health checks and readiness probes (no client request): the instance is up when its channel connects.
     if (!request.context) return this.probe(client, deadline);
     const metadata = new grpc.Metadata();
-    for (const name of METADATA_HEADERS) if (request.headers[name] !== undefined) metadata.set(name, request.headers[name]);
+    for (const name of [...METADATA_HEADERS, ...(this.options.propagateHeaders ?? []).filter(isTextMetadata)]) {
+      if (request.headers[name] !== undefined) metadata.set(name, request.headers[name]);
+    }
     const failures: GrpcFailure[] = [];
     const state: GrpcFetchState = {
       subgraph: this.subgraph,

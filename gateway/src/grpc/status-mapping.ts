@@ -4,7 +4,10 @@
  * the failure kind that decides retry and ejection, the same kinds a GraphQL subgraph's HTTP
  * failures have: UNAVAILABLE is a 503 and a DEADLINE_EXCEEDED the service gave before our own
  * deadline a 504 (both retried on another instance for queries only, never for mutations); our
- * own deadline passing is a timeout (not retried: the client's time is spent).
+ * own deadline passing is a timeout (not retried: the client's time is spent). An UNAVAILABLE that
+ * grpc-js gave because no connection could be made (the instance is down) is a connection that was
+ * never made, as a refused TCP connect is for HTTP: any operation, mutations included, may go to
+ * another instance.
  */
 import * as grpc from "@grpc/grpc-js";
 import { GraphQLError } from "graphql";
@@ -32,16 +35,35 @@ export const statusName = (code: number): string => grpc.status[code] ?? `STATUS
 
 const isServiceError = (e: unknown): e is grpc.ServiceError => typeof e === "object" && e !== null && typeof (e as { code?: unknown }).code === "number";
 
+/**
+ * grpc-js's load-balancing pickers fail a call they could not give any connection with this text
+ * (`No connection established`, prefixed with the policy's name by some): the call never left the
+ * gateway. A status the service itself sent carries its own details, so it never reads as this
+ * (a service quoting grpc-js word for word would only make a mutation's retry possible where the
+ * call was refused before it ran).
+ */
+const NEVER_SENT = /^(\w+: )?No connection established/;
+
+/**
+ * grpc-js fails a call whose reply is larger than the channel's receive limit (`maxResponseBytes`)
+ * with RESOURCE_EXHAUSTED and this text: the gateway refused the answer, as undici refuses an HTTP
+ * body past the same limit, so it is SUBGRAPH_BAD_RESPONSE, not the service's own quota verdict.
+ */
+const TOO_LARGE = /^Received message larger than max/;
+const tooLarge = (error: grpc.ServiceError) => error.code === grpc.status.RESOURCE_EXHAUSTED && TOO_LARGE.test(error.details ?? "");
+
 /** The balancer's view of a failed call; `deadlinePassed`: our own deadline for the call is over. */
 export function failureOf(error: unknown, deadlinePassed: boolean): GrpcFailure | undefined {
   if (!isServiceError(error)) return { kind: "invalid-body", status: undefined };
   switch (error.code) {
     case grpc.status.UNAVAILABLE:
-      return { kind: "status", status: 503 };
+      return NEVER_SENT.test(error.details ?? "") ? { kind: "connect", status: undefined } : { kind: "status", status: 503 };
     case grpc.status.DEADLINE_EXCEEDED:
       return deadlinePassed ? { kind: "timeout", status: undefined } : { kind: "status", status: 504 };
     case grpc.status.CANCELLED:
       return { kind: "aborted", status: undefined };
+    case grpc.status.RESOURCE_EXHAUSTED:
+      return tooLarge(error) ? { kind: "invalid-body", status: undefined } : undefined;
     case grpc.status.INTERNAL:
     case grpc.status.UNKNOWN:
     case grpc.status.DATA_LOSS:
@@ -58,7 +80,7 @@ export function grpcFieldError(error: unknown, subgraph: string, method: string)
   const status = isServiceError(error) ? error.code : grpc.status.UNKNOWN;
   const name = statusName(status);
   return new GraphQLError(`${method} on subgraph "${subgraph}" answered ${name}`, {
-    extensions: { code: CODES[status] ?? "GRPC_ERROR", grpcStatus: name, subgraph },
+    extensions: { code: isServiceError(error) && tooLarge(error) ? "SUBGRAPH_BAD_RESPONSE" : (CODES[status] ?? "GRPC_ERROR"), grpcStatus: name, subgraph },
   });
 }
 

@@ -21,6 +21,8 @@ export interface GrpcStreamRequest {
   readonly operationName: string | undefined;
   /** `Bearer <token>` of the caller the upstream is shared by, if the subgraph sees identity. */
   readonly authorization: string | undefined;
+  /** Largest streamed message read (the subgraph's `maxResponseBytes`); grpc-js's default 4 MiB when absent. */
+  readonly maxMessageBytes?: number;
 }
 
 const format = (result: ExecutionResult): FormattedExecutionResult => ({
@@ -31,7 +33,7 @@ const format = (result: ExecutionResult): FormattedExecutionResult => ({
 export function grpcStreamSource(request: GrpcStreamRequest): UpstreamSource {
   return (sink) => {
     const { runtime } = request;
-    const client = runtime.client(request.url());
+    const client = runtime.client(request.url(), request.maxMessageBytes === undefined ? {} : { maxReceiveMessageBytes: request.maxMessageBytes });
     const abort = new AbortController();
     const metadata = new grpc.Metadata();
     if (request.authorization) metadata.set("authorization", request.authorization);
@@ -72,7 +74,8 @@ export function grpcStreamSource(request: GrpcStreamRequest): UpstreamSource {
       if (abort.signal.aborted) return;
       const cause = failed ?? error;
       const failure = failureOf(cause, false);
-      if (failure && failure.kind === "status" && failure.status === 503) sink.end({ kind: "unavailable", reason: "the gRPC service is unavailable" });
+      // Down (never connected) or answering UNAVAILABLE: the service is unavailable, not refusing.
+      if (failure && (failure.kind === "connect" || (failure.kind === "status" && failure.status === 503))) sink.end({ kind: "unavailable", reason: "the gRPC service is unavailable" });
       else sink.end({ kind: "refused", errors: [grpcFieldError(cause, runtime.graph.name, method).toJSON() as unknown as Record<string, unknown>] });
     }).finally(() => client.close());
     return () => {

@@ -99,6 +99,7 @@ export class SubscriptionService {
           variables: pick(variables, primary.variableUsages),
           operationName: primary.operationName,
           authorization: upstreamPrincipal.kind === "user" ? `Bearer ${upstreamPrincipal.token}` : undefined,
+          maxMessageBytes: subgraph.settings.maxResponseBytes,
         })
       : undefined;
 

@@ -12,6 +12,7 @@ import { expandConnectors } from "../connectors/expand.ts";
 import { ConnectorLoadError } from "../connectors/load-error.ts";
 import type { GrpcGraph } from "../grpc/definitions.ts";
 import { GrpcLoadError, readGrpcGraphs } from "../grpc/read-directives.ts";
+import { withProtoPaths } from "../grpc/proto-path.ts";
 import { checkGrpcGraph } from "../grpc/runtime.ts";
 import { sanitizeForApolloGateway } from "../private-apis/supergraph-for-apollo-gateway.ts";
 
@@ -26,10 +27,15 @@ export interface LoadedSupergraph {
   readonly grpc?: readonly GrpcGraph[];
 }
 
+export interface LoadOptions {
+  /** Where relative `.proto` paths are looked up (`supergraph.protoDirs`); the working directory when absent. */
+  readonly protoDirs?: readonly string[] | undefined;
+}
+
 /** Reads a supergraph SDL into what the gateway loads; throws for a connector outside the supported subset or a gRPC mapping it cannot run. */
-export function loadSupergraphSdl(sdl: string): LoadedSupergraph {
+export function loadSupergraphSdl(sdl: string, options: LoadOptions = {}): LoadedSupergraph {
   const expanded = expandConnectors(sdl);
-  const grpc = readGrpcGraphs(sdl);
+  const grpc = withProtoPaths(readGrpcGraphs(sdl), options.protoDirs);
   for (const graph of grpc) checkGrpcGraph(graph);
   return { sdl, gatewaySdl: sanitizeForApolloGateway(expanded.sdl), connectors: expanded.connectors, grpc };
 }
@@ -60,6 +66,8 @@ export interface FileSupergraphOptions {
   path: string;
   watch: boolean;
   pollIntervalMs: number;
+  /** `supergraph.protoDirs`: where relative `.proto` paths are looked up. */
+  protoDirs?: readonly string[] | undefined;
   logger: Logger;
 }
 
@@ -166,7 +174,7 @@ export class FileSupergraphSource {
   private read(): LoadedSupergraph {
     const sdl = readFileSync(this.options.path, "utf8");
     if (sdl.trim() === "") throw new Error(`supergraph file ${this.options.path} is empty`);
-    return loadSupergraphSdl(sdl);
+    return loadSupergraphSdl(sdl, { protoDirs: this.options.protoDirs });
   }
 
   private accept(next: LoadedSupergraph): void {

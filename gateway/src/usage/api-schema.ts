@@ -1,8 +1,10 @@
 /** The client-facing API schema of a supergraph SDL, built the way the gateway's snapshot builds it. */
 import { Supergraph } from "@apollo/federation-internals";
 import type { GraphQLSchema } from "graphql";
-import { loadSupergraphSdl } from "../supergraph/file-source.ts";
+import { loadSupergraphSdl, type LoadedSupergraph } from "../supergraph/file-source.ts";
 
-export function apiSchemaOf(supergraphSdl: string): GraphQLSchema {
-  return Supergraph.build(loadSupergraphSdl(supergraphSdl).gatewaySdl).apiSchema().toGraphQLJSSchema();
+/** A supergraph already loaded is not loaded again (its .proto files were found where `supergraph.protoDirs` says). */
+export function apiSchemaOf(supergraph: string | LoadedSupergraph): GraphQLSchema {
+  const loaded = typeof supergraph === "string" ? loadSupergraphSdl(supergraph) : supergraph;
+  return Supergraph.build(loaded.gatewaySdl).apiSchema().toGraphQLJSSchema();
 }

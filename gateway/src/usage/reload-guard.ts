@@ -67,7 +67,7 @@ export function createReloadGuard(options: ReloadGuardOptions): SupergraphReload
       const before = options.currentSchema();
       let after: GraphQLSchema;
       try {
-        after = apiSchemaOf(next.sdl);
+        after = apiSchemaOf(next);
       } catch {
         return true; // the loader refuses it with its own reason
       }

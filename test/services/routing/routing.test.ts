@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import * as grpc from "@grpc/grpc-js";
 import { createRoutingService, type RoutingService } from "../../../services/routing/index.ts";
-import { createRoutingClient, type CourierLocation, type EtaBatchReply, type EtaReply, type RoutingClient } from "../../../services/routing/proto.ts";
+import { createRoutingClient, type AssignCourierRequest, type CourierAssignment, type CourierLocation, type EtaBatchReply, type EtaReply, type RoutingClient } from "../../../services/routing/proto.ts";
 import { seedRoutes } from "../../../services/routing/seed.ts";
 import { seedDeliveries } from "../../../subgraphs/delivery/seed.ts";
-import { TEST_LOG_LEVEL } from "../../helpers/subgraphs.ts";
+import { TEST_LOG_LEVEL, tempDir } from "../../helpers/subgraphs.ts";
 
 /** Resolves when the condition holds, polling; fails the test after a generous bound. */
 async function until(condition: () => boolean, what: string): Promise<void> {
@@ -30,6 +30,10 @@ describe("routing service over gRPC", () => {
       call.call(client, request, new grpc.Metadata(), options, (error, reply) => resolve(error ? { error } : { reply: reply! }));
     });
   const eta = (deliveryId: string, options?: Partial<grpc.CallOptions>) => unary<{ deliveryId: string }, EtaReply>(client.estimateEta, { deliveryId }, options);
+  const assign = (request: AssignCourierRequest, on = client) =>
+    new Promise<{ reply?: CourierAssignment; error?: grpc.ServiceError }>((resolve) => {
+      on.assignCourier(request, new grpc.Metadata(), {}, (error, reply) => resolve(error ? { error } : { reply: reply! }));
+    });
   const etas = (deliveryIds: string[]) => unary<{ deliveryIds: string[] }, EtaBatchReply>(client.estimateEtas, { deliveryIds });
   /** Reads a whole stream: its messages and how it ended. */
   const watch = (deliveryId: string, intervalMs: number, options: Partial<grpc.CallOptions> = {}) =>
@@ -169,7 +173,8 @@ describe("routing service over gRPC", () => {
     await new Promise((resolve) => client.estimateEta({ deliveryId: inTransit.id }, md, { deadline }, resolve));
     // Filtered, since a call of an earlier test (past its deadline) may reach the service late.
     const calls = service.received.filter((c) => c.authorization !== undefined);
-    assert.deepEqual(calls.map(({ deadline: _, ...c }) => c), [{ method: "EstimateEta", deliveryIds: [inTransit.id], authorization: "Bearer t0ken", traceparent: undefined }]);
+    assert.deepEqual(calls.map(({ deadline: _, metadata: __, ...c }) => c), [{ method: "EstimateEta", deliveryIds: [inTransit.id], authorization: "Bearer t0ken", traceparent: undefined }]);
+    assert.equal(calls[0]!.metadata.authorization, "Bearer t0ken", "every text metadata entry is recorded");
     // The deadline travels as a relative grpc-timeout: the service's copy is off by the transit time only.
     assert.ok(Math.abs(calls[0]!.deadline - deadline) < 5_000, `deadline ${calls[0]!.deadline} vs ${deadline}`);
     service.failWith = grpc.status.UNAVAILABLE;
@@ -178,6 +183,52 @@ describe("routing service over gRPC", () => {
       assert.equal((await etas([inTransit.id])).error?.code, grpc.status.UNAVAILABLE);
     } finally {
       service.failWith = undefined;
+    }
+  });
+
+  it("assigns a courier once per idempotency key: a repeat answers the first assignment again, a reassignment is the next revision", async () => {
+    const first = await assign({ deliveryId: pending.id, courierId: "u-courier-2", idempotencyKey: "assign-1" });
+    assert.equal(first.error, undefined);
+    assert.deepEqual({ ...first.reply!, assignedAtEpochMs: 0 }, { deliveryId: pending.id, courierId: "u-courier-2", revision: 1, assignedAtEpochMs: 0, replayed: false });
+    const again = await assign({ deliveryId: pending.id, courierId: "u-courier-2", idempotencyKey: "assign-1" });
+    assert.deepEqual(again.reply, { ...first.reply!, replayed: true }, "the same key answers the same assignment");
+    const moved = await assign({ deliveryId: pending.id, courierId: "u-courier-3", idempotencyKey: "assign-2" });
+    assert.deepEqual([moved.reply!.revision, moved.reply!.replayed], [2, false]);
+    // The assigned courier is the one the courier feed reports.
+    const { locations } = await watch(pending.id, 10);
+    assert.ok(locations.length > 0 && locations.every((l) => l.courierId === "u-courier-3"), "the feed follows the assignment");
+  });
+
+  it("refuses an idempotency key reused for another assignment, a finished delivery, an unknown one and malformed fields", async () => {
+    await assign({ deliveryId: assigned.id, courierId: "u-courier-2", idempotencyKey: "assign-reused" });
+    const cases: [string, AssignCourierRequest, grpc.status, RegExp][] = [
+      ["key reused", { deliveryId: assigned.id, courierId: "u-courier-9", idempotencyKey: "assign-reused" }, grpc.status.ALREADY_EXISTS, /another assignment/],
+      ["delivered", { deliveryId: delivered.id, courierId: "u-courier-2", idempotencyKey: "assign-done" }, grpc.status.FAILED_PRECONDITION, /DELIVERED/],
+      ["unknown", { deliveryId: "d999999", courierId: "u-courier-2", idempotencyKey: "assign-unknown" }, grpc.status.NOT_FOUND, /d999999/],
+      ["no courier", { deliveryId: assigned.id, courierId: "", idempotencyKey: "assign-x" }, grpc.status.INVALID_ARGUMENT, /courier_id is required/],
+      ["no key", { deliveryId: assigned.id, courierId: "u-courier-2", idempotencyKey: "" }, grpc.status.INVALID_ARGUMENT, /idempotency_key is required/],
+      ["bad key", { deliveryId: assigned.id, courierId: "u-courier-2", idempotencyKey: "a b" }, grpc.status.INVALID_ARGUMENT, /idempotency_key must be/],
+    ];
+    for (const [name, request, code, message] of cases) {
+      const { error } = await assign(request);
+      assert.equal(error?.code, code, name);
+      assert.match(error!.details, message, name);
+    }
+  });
+
+  it("keeps one assignment per key across two instances sharing a database file", async () => {
+    const dir = tempDir("routing-");
+    const path = `${dir.path}/routing.db`;
+    const instances = [await createRoutingService({ port: 0, dbPath: path, logLevel: TEST_LOG_LEVEL }), await createRoutingService({ port: 0, dbPath: path, logLevel: TEST_LOG_LEVEL })];
+    const clients = instances.map((s) => createRoutingClient(s.address));
+    try {
+      const request = { deliveryId: pending.id, courierId: "u-courier-2", idempotencyKey: "shared-1" };
+      const [a, b] = [await assign(request, clients[0]), await assign(request, clients[1])];
+      assert.deepEqual([a.reply!.replayed, b.reply!.replayed, b.reply!.revision], [false, true, 1], "the retry on the other instance replays the first");
+    } finally {
+      for (const c of clients) c.close();
+      await Promise.all(instances.map((s) => s.close()));
+      dir.cleanup();
     }
   });
 });

@@ -33,6 +33,7 @@ describe("batched entity lookups through a connector", () => {
     source: { name: "provider", baseURL: provider.url, headers: [], errors: undefined },
     client,
     baseHeaders: {},
+    identity: undefined,
     context: undefined,
     signal: undefined,
     failures: [],

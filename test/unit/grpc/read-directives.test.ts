@@ -5,18 +5,9 @@ import { composeServices } from "@apollo/composition";
 import { parse } from "graphql";
 import { GrpcLoadError, readGrpcGraphs } from "../../../gateway/src/grpc/read-directives.ts";
 import { checkGrpcGraph } from "../../../gateway/src/grpc/runtime.ts";
+import { grpcSubgraphHeader } from "../../helpers/grpc-sdl.ts";
 
-const HEADER = `
-extend schema
-  @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@composeDirective"])
-  @link(url: "https://federated-gateway.dev/grpc/v0.1", import: ["@grpcService", "@rpc"])
-  @composeDirective(name: "@grpcService")
-  @composeDirective(name: "@rpc")
-  @grpcService(name: "routing", proto: "services/routing/routing.proto", service: "routing.v1.Routing")
-directive @grpcService(name: String!, proto: String!, service: String!) repeatable on SCHEMA
-directive @rpc(service: String!, method: String!, key: String, request: String, reply: String, replyKey: String, maxBatch: Int) on FIELD_DEFINITION
-type Eta { deliveryId: ID! }
-`;
+const HEADER = grpcSubgraphHeader();
 const DELIVERY = `
 extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
 type Delivery @key(fields: "id") { id: ID! status: String }
@@ -36,7 +27,7 @@ function supergraph(body: string, header = HEADER): string {
 const ENTITY = `type Delivery @key(fields: "id") { id: ID! eta: Eta @rpc(service: "routing", method: "EstimateEtas", key: "id", request: "deliveryIds", reply: "etas", replyKey: "deliveryId") }`;
 
 describe("gRPC mapping directives", () => {
-  it("reads the committed supergraph's routing subgraph: its service and its three RPCs, each attributed to the subgraph that owns the field", () => {
+  it("reads the committed supergraph's routing subgraph: its service and its four RPCs, each attributed to the subgraph that owns the field", () => {
     const graphs = readGrpcGraphs(readFileSync("schema/supergraph.graphql", "utf8"));
     assert.equal(graphs.length, 1);
     const [routing] = graphs;
@@ -46,6 +37,7 @@ describe("gRPC mapping directives", () => {
       routing!.rpcs.map((r) => [r.kind, `${r.typeName}.${r.fieldName}`, r.method]).sort(),
       [
         ["entity", "Delivery.route", "EstimateEtas"],
+        ["root", "Mutation.assignCourier", "AssignCourier"],
         ["root", "Query.deliveryRoute", "EstimateEta"],
         ["stream", "Subscription.courierLocation", "WatchCourier"],
       ],

@@ -5,7 +5,7 @@ import { isRetryable } from "../../../gateway/src/balancing/retry-policy.ts";
 import { failureOf, grpcFieldError } from "../../../gateway/src/grpc/status-mapping.ts";
 import { SubgraphFetchError } from "../../../gateway/src/subgraph/types.ts";
 
-const serviceError = (code: grpc.status) => Object.assign(new Error("details the client must not see"), { code, details: "details the client must not see", metadata: new grpc.Metadata() });
+const serviceError = (code: grpc.status, details = "details the client must not see") => Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() });
 
 /** status, our deadline passed?, field error code, retried for a query, retried for a mutation */
 const cases: [grpc.status, boolean, string, boolean, boolean][] = [
@@ -34,4 +34,31 @@ describe("gRPC status mapping", () => {
       assert.equal(fetchError ? isRetryable(fetchError, "mutation") : false, mutation);
     });
   }
+});
+
+describe("gRPC calls that never left the gateway", () => {
+  it("treats grpc-js's own UNAVAILABLE for a connection never made like a refused connect: retried for queries and mutations alike", () => {
+    for (const details of ["No connection established. Last error: connect ECONNREFUSED 127.0.0.1:1", "round_robin: No connection established. Last error: x"]) {
+      const failure = failureOf(serviceError(grpc.status.UNAVAILABLE, details), false);
+      assert.deepEqual(failure, { kind: "connect", status: undefined });
+      const fetchError = new SubgraphFetchError(failure!.kind, "routing", "grpc://x", "failed", failure!.status);
+      assert.deepEqual([isRetryable(fetchError, "query"), isRetryable(fetchError, "mutation")], [true, true]);
+      assert.equal(grpcFieldError(serviceError(grpc.status.UNAVAILABLE, details), "routing", "AssignCourier").extensions.code, "SUBGRAPH_UNAVAILABLE");
+    }
+  });
+
+  it("treats an UNAVAILABLE the service sent as a call that may have run: never retried for a mutation", () => {
+    const failure = failureOf(serviceError(grpc.status.UNAVAILABLE, "the routing service is failing on purpose"), false);
+    assert.deepEqual(failure, { kind: "status", status: 503 });
+  });
+});
+
+describe("a gRPC reply past the channel's receive limit", () => {
+  it("is SUBGRAPH_BAD_RESPONSE and a bad answer for the balancer (not retried), as an HTTP body past maxResponseBytes", () => {
+    const error = serviceError(grpc.status.RESOURCE_EXHAUSTED, "Received message larger than max (40 vs 8)");
+    assert.equal(grpcFieldError(error, "routing", "EstimateEta").extensions.code, "SUBGRAPH_BAD_RESPONSE");
+    const failure = failureOf(error, false);
+    assert.deepEqual(failure, { kind: "invalid-body", status: undefined });
+    assert.equal(isRetryable(new SubgraphFetchError(failure!.kind, "routing", "grpc://x", "failed", failure!.status), "query"), false);
+  });
 });
