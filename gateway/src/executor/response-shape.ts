@@ -216,8 +216,6 @@ class ShapeCompiler {
   }
 }
 
-const integerText = /^-?(?:0|[1-9][0-9]*)$/;
-
 /** Whether a subgraph's value is valid for a leaf type, as `@apollo/federation-internals`' `isValidLeafValue` decides. */
 function leafCheck(schema: Schema, type: NamedType): (value: unknown) => boolean {
   if (isCustomScalarType(type)) return () => true;
@@ -232,7 +230,8 @@ function leafCheck(schema: Schema, type: NamedType): (value: unknown) => boolean
   return (value) => {
     if (typeof value === "boolean") return isBoolean;
     if (typeof value === "number" && Number.isFinite(value)) {
-      if (isInt || isId) return integerText.test(String(value));
+      // What `/^-?(?:0|[1-9][0-9]*)$/` accepts of String(value), without making the string: an integer below 1e21 (past it, String writes an exponent).
+      if (isInt || isId) return Number.isInteger(value) && Math.abs(value) < 1e21;
       return isFloat;
     }
     if (typeof value === "string") return !isBoolean && !isInt && !isFloat;
