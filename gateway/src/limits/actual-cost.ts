@@ -24,7 +24,7 @@ export function actualCost(input: CostInput, data: Readonly<Record<string, unkno
   const root = input.schema.getRootType(input.operation.operation);
   if (!root || !data) return 0;
   const walker = new ActualCost(input, collectContext(input.schema, input.document, input.variables));
-  return walker.object(root, input.operation, () => [input.operation.selectionSet], data, input.operation.operation === "mutation");
+  return walker.object(root, input.operation, data, input.operation.operation === "mutation");
 }
 
 /** One field of a selection on one runtime type: everything about it that does not depend on the data. */
@@ -34,6 +34,8 @@ interface FieldPlan {
   readonly type: GraphQLOutputType;
   readonly argumentsCost: number;
   readonly weight: number;
+  /** A scalar or enum, not in a list: a non-null value costs `weight`, whatever it is. */
+  readonly leaf: boolean;
 }
 
 /**
@@ -50,34 +52,38 @@ class ActualCost {
   ) {}
 
   private composite(type: GraphQLCompositeType, owner: readonly FieldNode[], value: Record<string, unknown>): number {
-    const sets = () => subSelections(owner);
-    if (isObjectType(type)) return this.object(type, owner, sets, value, false);
+    if (isObjectType(type)) return this.object(type, owner, value, false);
     const typename = value.__typename;
     const runtime = typeof typename === "string" ? this.input.schema.getType(typename) : undefined;
-    if (runtime && isObjectType(runtime)) return this.object(runtime, owner, sets, value, false);
+    if (runtime && isObjectType(runtime)) return this.object(runtime, owner, value, false);
     // The runtime type is unknown without __typename: charge the possible type that costs most.
-    return Math.max(0, ...this.input.schema.getPossibleTypes(type).map((t) => this.object(t, owner, sets, value, false)));
+    return Math.max(0, ...this.input.schema.getPossibleTypes(type).map((t) => this.object(t, owner, value, false)));
   }
 
-  object(type: GraphQLObjectType, owner: object, sets: () => readonly SelectionSetNode[], value: Readonly<Record<string, unknown>>, isMutationRoot: boolean): number {
+  /** `owner`: the operation (the root's selection) or the field nodes whose sub-selections apply. */
+  object(type: GraphQLObjectType, owner: object, value: Readonly<Record<string, unknown>>, isMutationRoot: boolean): number {
     let cost = 0;
-    for (const field of this.planOf(type, owner, sets, isMutationRoot)) {
+    for (const field of this.planOf(type, owner, isMutationRoot)) {
       cost += field.argumentsCost;
       const fieldValue = value[field.key];
       if (fieldValue === undefined || fieldValue === null) continue;
-      cost += this.value(field.type, field.nodes, fieldValue, field.weight);
+      cost += field.leaf ? field.weight : this.value(field.type, field.nodes, fieldValue, field.weight);
     }
     return cost;
   }
 
-  private planOf(type: GraphQLObjectType, owner: object, sets: () => readonly SelectionSetNode[], isMutationRoot: boolean): readonly FieldPlan[] {
+  private selectionsOf(owner: object): readonly SelectionSetNode[] {
+    return owner === this.input.operation ? [this.input.operation.selectionSet] : subSelections(owner as readonly FieldNode[]);
+  }
+
+  private planOf(type: GraphQLObjectType, owner: object, isMutationRoot: boolean): readonly FieldPlan[] {
     let byType = this.plans.get(owner);
     if (!byType) this.plans.set(owner, (byType = new Map()));
     const known = byType.get(type);
     if (known) return known;
     const { directives, options } = this.input;
     const plan: FieldPlan[] = [];
-    for (const [key, nodes] of collectFields(this.context, type, sets())) {
+    for (const [key, nodes] of collectFields(this.context, type, this.selectionsOf(owner))) {
       const node = nodes[0]!;
       const name = node.name.value;
       if (isIntrospectionField(name)) continue;
@@ -90,6 +96,7 @@ class ActualCost {
         type: field.type,
         argumentsCost: argumentsCost(directives, type, field, node, args),
         weight: fieldWeight(directives, type, field, isMutationRoot, options),
+        leaf: !isListType(isNonNullType(field.type) ? field.type.ofType : field.type) && !isCompositeType(getNamedType(field.type)),
       });
     }
     byType.set(type, plan);
