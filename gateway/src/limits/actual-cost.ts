@@ -31,11 +31,9 @@ export function actualCost(input: CostInput, data: Readonly<Record<string, unkno
 interface FieldPlan {
   readonly key: string;
   readonly nodes: readonly FieldNode[];
-  readonly type: GraphQLOutputType;
   readonly argumentsCost: number;
-  readonly weight: number;
-  /** A scalar or enum, not in a list: a non-null value costs `weight`, whatever it is. */
-  readonly leaf: boolean;
+  /** What a non-null value of the field costs, its type's walk (lists, composites, leaves) worked out once. */
+  readonly measure: (value: unknown) => number;
 }
 
 /**
@@ -67,7 +65,7 @@ class ActualCost {
       cost += field.argumentsCost;
       const fieldValue = value[field.key];
       if (fieldValue === undefined || fieldValue === null) continue;
-      cost += field.leaf ? field.weight : this.value(field.type, field.nodes, fieldValue, field.weight);
+      cost += field.measure(fieldValue);
     }
     return cost;
   }
@@ -93,29 +91,28 @@ class ActualCost {
       plan.push({
         key,
         nodes,
-        type: field.type,
         argumentsCost: argumentsCost(directives, type, field, node, args),
-        weight: fieldWeight(directives, type, field, isMutationRoot, options),
-        leaf: !isListType(isNonNullType(field.type) ? field.type.ofType : field.type) && !isCompositeType(getNamedType(field.type)),
+        measure: this.measureOf(field.type, nodes, fieldWeight(directives, type, field, isMutationRoot, options)),
       });
     }
     byType.set(type, plan);
     return plan;
   }
 
-  private value(type: GraphQLOutputType, nodes: readonly FieldNode[], value: unknown, weight: number): number {
-    if (value === null || value === undefined) return 0;
+  /** A non-null value's cost: each list item's (nulls cost nothing), a composite's weight and fields, a leaf's weight. */
+  private measureOf(type: GraphQLOutputType, nodes: readonly FieldNode[], weight: number): (value: unknown) => number {
     const inner = isNonNullType(type) ? type.ofType : type;
     if (isListType(inner)) {
-      if (!Array.isArray(value)) return 0;
-      let sum = 0;
-      for (const item of value) sum += this.value(inner.ofType, nodes, item, weight);
-      return sum;
+      const item = this.measureOf(inner.ofType, nodes, weight);
+      return (value) => {
+        if (!Array.isArray(value)) return 0;
+        let sum = 0;
+        for (const element of value) if (element !== null && element !== undefined) sum += item(element);
+        return sum;
+      };
     }
     const named = getNamedType(inner);
-    if (isCompositeType(named) && typeof value === "object") {
-      return weight + this.composite(named, nodes, value as Record<string, unknown>);
-    }
-    return weight;
+    if (isCompositeType(named)) return (value) => (typeof value === "object" ? weight + this.composite(named, nodes, value as Record<string, unknown>) : weight);
+    return () => weight;
   }
 }
