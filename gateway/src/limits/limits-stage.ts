@@ -20,7 +20,7 @@ import type { Logger } from "../logging/logger.ts";
 import type { RequestContext } from "../server/context.ts";
 import { recordCost, recordRateLimit } from "../telemetry/request-record.ts";
 import { refuse, type Refusal } from "../pipeline/refusal.ts";
-import { actualCost } from "./actual-cost.ts";
+import { actualCost, ActualCostWalkers } from "./actual-cost.ts";
 import { identifyConsumer, type Consumer } from "./consumer.ts";
 import type { CostDirectives } from "./cost-directives.ts";
 import type { CostEstimate, CostInput } from "./cost-estimator.ts";
@@ -84,6 +84,7 @@ export function createLimitsStage(options: LimitsStageOptions): LimitsStage {
   const log = options.logger.child({ component: "limits" });
   const mayWarn = atMostEvery(5_000);
   const estimates = new EstimateCache();
+  const walkers = new ActualCostWalkers();
   const minimum = config.cost.minimumCharge;
 
   const storeFailed = (error: unknown) => {
@@ -176,7 +177,7 @@ export function createLimitsStage(options: LimitsStageOptions): LimitsStage {
 
     async settle(charge, data, context) {
       const priced = charge.estimate !== undefined && charge.limits !== undefined && charge.input !== undefined;
-      const actual = priced && !charge.refused && data ? actualCost(charge.input!, data) : 0;
+      const actual = priced && !charge.refused && data ? actualCost(charge.input!, data, walkers) : 0;
       const charged = Math.max(actual, minimum);
       const delta = charge.reservedTotal - charged;
       if (priced && !charge.refused && delta !== 0 && charge.buckets.length > 0) {

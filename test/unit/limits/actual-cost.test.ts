@@ -5,7 +5,8 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { actualCost } from "../../../gateway/src/limits/actual-cost.ts";
+import { parse, type OperationDefinitionNode } from "graphql";
+import { actualCost, ActualCostWalkers } from "../../../gateway/src/limits/actual-cost.ts";
 import { estimateCost } from "../../../gateway/src/limits/cost-estimator.ts";
 import { costInput } from "./cost-schema.ts";
 
@@ -53,5 +54,27 @@ describe("the actual cost", () => {
     const data = { users: [{ friends: [{ id: "a" }] }, { friends: [] }] };
     assert.equal(estimateCost(input).cost, 5 * (1 + 4));
     assert.equal(actualCost(input, data), 2 + 1);
+  });
+
+  it("costs every case the same with walkers kept across requests, each case answered twice", () => {
+    const walkers = new ActualCostWalkers();
+    for (const c of cases) {
+      const input = costInput(c.query);
+      assert.equal(actualCost(input, c.data, walkers), c.cost, c.name);
+      assert.equal(actualCost({ ...input }, c.data, walkers), c.cost, `${c.name}, again`);
+    }
+  });
+
+  it("keeps one walker per operation and variables: other variables, another walker", () => {
+    const walkers = new ActualCostWalkers();
+    const query = "query ($skip: Boolean!) { me { id } products @skip(if: $skip) { id } }";
+    const document = parse(query);
+    const operation = document.definitions[0] as OperationDefinitionNode;
+    const data = { me: { id: "1" }, products: [{ id: "a" }, { id: "b" }] };
+    const withVariables = (skip: boolean) => ({ ...costInput(query, { skip }), document, operation });
+    assert.equal(actualCost(withVariables(true), data, walkers), 1, "products skipped: not read");
+    assert.equal(actualCost(withVariables(false), data, walkers), 1 + 2, "products included: their real length");
+    assert.equal(walkers.get(withVariables(true)), walkers.get(withVariables(true)));
+    assert.notEqual(walkers.get(withVariables(true)), walkers.get(withVariables(false)));
   });
 });
