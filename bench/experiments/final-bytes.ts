@@ -4,6 +4,7 @@
  * the deep query's ~95 KB answer). Run: node --import tsx bench/experiments/final-bytes.ts
  */
 import { EntityLists } from "../../gateway/src/executor/entity-lists.ts";
+import { SharedObjects } from "../../gateway/src/executor/shared-objects.ts";
 import { composeServices } from "@apollo/composition";
 import { graphql } from "../src/graphql.ts";
 import { operationFromDocument } from "@apollo/federation-internals";
@@ -27,7 +28,7 @@ const plan = snapshot.planner().buildQueryPlan(op);
 const compiled = compilePlan(plan, snapshot.supergraphSchema);
 const shape = compileResponseShape(snapshot.shapeSchema(), operationFromDocument(snapshot.federationApiSchema, document, { validate: false }));
 const gathered: Record<string, unknown> = {};
-await runPlan((compiled as any).root, gathered, { service: (n) => sources[n] as never, context: anonymousContext("x"), incoming: {} as never, variables: {}, defaults: {}, errors: [], tracer: undefined, entityLists: new EntityLists() });
+await runPlan((compiled as any).root, gathered, { service: (n) => sources[n] as never, context: anonymousContext("x"), incoming: {} as never, variables: {}, defaults: {}, errors: [], tracer: undefined, entityLists: new EntityLists(), shared: new SharedObjects() });
 const types = snapshot.shapeSchema();
 
 // Direct text writer (no errors path: a value that would need bubbling throws, and the object path takes over).

@@ -4,9 +4,9 @@
  * dedup on, the default), and three different operations sent concurrently, some of whose
  * fetches are identical. A waiter handed another key's answer, an answer cut short by a fetch
  * settling for the wrong waiter, or an entity list gone stale under concurrent merges would show
- * here. (Which answers may be shared as one parsed body is held by
- * test/unit/executor/read-only-answers.test.ts and the dedup layer's unit test: with every
- * request's subgraph data equal, writes into a shared body would not change what clients see.)
+ * here. Every request sharing a fetch holds the one parsed answer and copies on write; that no
+ * request writes into it is held by test/unit/executor/shared-objects.test.ts (frozen answers),
+ * since here, with every request's subgraph data equal, such a write might not show.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -25,7 +25,7 @@ const operations = {
   deep,
   // The same hops, fewer fields and other aliases: some of its fetches are the deep query's, its answer's shape is not.
   lean: "{ users { id posts: reviews { id item: product { upc title: name reviews { id writer: author { id name } } } } } }",
-  // Scalars only on the products: fetches answered by read-only bodies, next to the others.
+  // Scalars only on the products: fetches nothing merges into, next to the others.
   prices: "{ users { reviews { product { upc name price weight inStock } } } }",
 };
 

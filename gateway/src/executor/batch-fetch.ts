@@ -7,9 +7,10 @@ import { GraphQLDataSourceRequestKind } from "../private-apis/data-source-kind.t
 import type { CompiledNode } from "./compiled-plan.ts";
 import { byKey, byWriting } from "./entity-representations.ts";
 import { flatten } from "./flatten-path.ts";
-import { deepMerge } from "./merge.ts";
 import { hasOwn } from "./own.ts";
-import type { PlanRun } from "./run-plan.ts";
+import { entitiesAt, mergeEntities, type PlanRun } from "./run-plan.ts";
+import { isSharedAnswer } from "../subgraph/shared-answers.ts";
+import type { ExecutorFetchOptions } from "../subgraph/data-source.ts";
 import { concretePaths, downstreamError } from "./subgraph-errors.ts";
 
 /**
@@ -27,8 +28,8 @@ export async function runBatchFetch(node: Extract<CompiledNode, { kind: "BatchFe
   const groups = node.batches.map((batch) => {
     const entities: unknown[] = [];
     for (const path of batch.paths) {
-      const found = flatten(cursor.data, path, 0);
-      if (Array.isArray(found)) for (const e of found) { if (e !== null && e !== undefined) entities.push(e); }
+      const found = flatten(cursor.data, path, 0, run.shared);
+      if (Array.isArray(found)) for (const e of entitiesAt(found, run.shared)) entities.push(e);
       else if (found !== null && found !== undefined) entities.push(found);
     }
     const reps = batch.fetch.representationKey ? byKey(batch.fetch.representationKey, batch.fetch.representation!, entities) : byWriting(batch.fetch, entities);
@@ -43,7 +44,8 @@ export async function runBatchFetch(node: Extract<CompiledNode, { kind: "BatchFe
     context: run.context,
     document: undefined,
     pathInIncomingRequest: [],
-  } as unknown as Parameters<GraphQLDataSource["process"]>[0]);
+    acceptsSharedAnswer: true,
+  } as unknown as Parameters<GraphQLDataSource["process"]>[0] & ExecutorFetchOptions);
   if (response.errors) {
     for (const error of response.errors as GraphQLFormattedError[]) {
       const path = error.path;
@@ -67,12 +69,6 @@ export async function runBatchFetch(node: Extract<CompiledNode, { kind: "BatchFe
     const received = data[batch.alias];
     if (!Array.isArray(received)) throw new Error(`Expected "data.${batch.alias}" in response to be an array`);
     if (received.length !== reps.sent.length) throw new Error(`Expected "data.${batch.alias}" to contain ${reps.sent.length} elements`);
-    for (let i = 0; i < reps.owners.length; i++) {
-      const answer = received[reps.slot ? reps.slot[i]! : i] as Record<string, unknown> | null | undefined;
-      const entity = entities[reps.owners[i]!] as Record<string, unknown>;
-      if (answer && !answer.__typename) answer.__typename = entity.__typename;
-      batch.fetch.outputRewrite?.(answer);
-      deepMerge(entity, answer);
-    }
+    mergeEntities(entities, reps.owners, reps.slot, received, batch.fetch.outputRewrite, isSharedAnswer(response), run.shared);
   }
 }

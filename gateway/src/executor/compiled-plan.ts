@@ -11,7 +11,6 @@ import { compileDefer, type DeferShape } from "./defer-plan.ts";
 import type { ShapeSchema } from "./response-shape.ts";
 import { compileRepresentation, compileRepresentationKey, type RepresentationKey, type RepresentationWriter } from "./representations.ts";
 import { compileRewrites, type Rewrite } from "./rewrites.ts";
-import { answerIsReadOnly } from "./read-only-answers.ts";
 
 export interface CompiledFetch {
   readonly serviceName: string;
@@ -25,8 +24,6 @@ export interface CompiledFetch {
   readonly representationKey: RepresentationKey | undefined;
   readonly inputRewrite: Rewrite | undefined;
   readonly outputRewrite: Rewrite | undefined;
-  /** Nothing in the plan writes into this fetch's answer (read-only-answers.ts): requests sharing the fetch may share its parsed body. */
-  readonly answerIsReadOnly: boolean;
 }
 
 export type CompiledNode =
@@ -150,8 +147,5 @@ function compileFetch(fetch: FetchNode, schema: GraphQLSchema): CompiledFetch {
     representationKey: fetch.requires && !fetch.inputRewrites?.length ? compileRepresentationKey(schema, fetch.requires) : undefined,
     inputRewrite: compileRewrites(schema, fetch.inputRewrites),
     outputRewrite: compileRewrites(schema, fetch.outputRewrites),
-    // A batch's part (Hive's plans) has no operation of its own: the batch's request is never marked read-only.
-    answerIsReadOnly:
-      fetch.requires !== undefined && fetch.operation !== "" && !fetch.inputRewrites?.length && !fetch.outputRewrites?.length && answerIsReadOnly(schema, fetch.operationDocumentNode ?? fetch.operation),
   };
 }

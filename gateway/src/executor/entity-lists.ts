@@ -10,8 +10,11 @@
  * Repeated entities share answer objects only at the same path (one answer merged into each of
  * them), so no object is reachable by two unrelated paths. A list whose last step spread a list
  * into it is not kept: extending it would step into elements where the root walk steps into lists.
+ * Copies made on a walk (shared-objects.ts) keep this: only objects other requests hold are
+ * replaced, and a kept list holds none (a walk ends on the tree's own objects).
  */
 import { extendPlain, flatten, isPlain, reachPlain, Reached } from "./flatten-path.ts";
+import type { SharedObjects } from "./shared-objects.ts";
 import type { ResponsePath } from "./subgraph-errors.ts";
 
 interface PathKeys {
@@ -47,17 +50,17 @@ function keys(path: ResponsePath): PathKeys {
 export class EntityLists {
   private readonly lists = new Map<string, unknown[]>();
 
-  /** What `flatten(root, path, 0)` returns, extended from the longest list already reached when there is one. */
-  reach(root: unknown, path: ResponsePath): unknown {
-    if (!isPlain(path) || !path.includes("@")) return flatten(root, path, 0);
+  /** What `flatten(root, path, 0, objects)` returns, extended from the longest list already reached when there is one. */
+  reach(root: unknown, path: ResponsePath, objects: SharedObjects): unknown {
+    if (!isPlain(path) || !path.includes("@")) return flatten(root, path, 0, objects);
     const { key, prefixes } = keys(path);
     const known = this.lists.get(key);
     if (known) return known;
     for (const prefix of prefixes) {
       const base = this.lists.get(prefix.key);
-      if (base) return this.keep(key, extendPlain(base, path, prefix.rest));
+      if (base) return this.keep(key, extendPlain(base, path, prefix.rest, objects));
     }
-    const reached = reachPlain(root, path);
+    const reached = reachPlain(root, path, objects);
     return reached instanceof Reached ? this.keep(key, reached) : reached;
   }
 

@@ -8,6 +8,7 @@
  * to `@apollo/gateway`'s executor, `fallback`.
  */
 import { EntityLists } from "./entity-lists.ts";
+import { SharedObjects } from "./shared-objects.ts";
 import type { GraphQLDataSource } from "@apollo/gateway";
 import { SpanStatusCode, type Tracer } from "@opentelemetry/api";
 import type { GatewayGraphQLRequestContext } from "@apollo/server-gateway-interface";
@@ -97,6 +98,7 @@ export function createNativeExecute(options: NativeExecuteOptions): Execute {
       errors: [],
       tracer,
       entityLists: new EntityLists(),
+      shared: new SharedObjects(),
     };
     const gathered: Record<string, unknown> = {};
     const shapes = snapshot.shapeSchema();

@@ -22,6 +22,8 @@ import { runBatchFetch } from "./batch-fetch.ts";
 import { byKey, byWriting } from "./entity-representations.ts";
 import type { EntityLists } from "./entity-lists.ts";
 import { flatten } from "./flatten-path.ts";
+import type { SharedObjects } from "./shared-objects.ts";
+import { isSharedAnswer } from "../subgraph/shared-answers.ts";
 
 /** Per request: what the plan's fetches need, and the errors they produced. */
 export interface PlanRun {
@@ -36,6 +38,8 @@ export interface PlanRun {
   readonly tracer: Tracer | undefined;
   /** The lists flatten paths reached in this request's data (one per gathered tree: deferred parts share it). */
   readonly entityLists: EntityLists;
+  /** The objects of this request's data that other requests hold too (one per gathered tree, as `entityLists`). */
+  readonly shared: SharedObjects;
 }
 
 interface Cursor {
@@ -58,7 +62,7 @@ async function runNode(node: CompiledNode, cursor: Cursor | undefined, run: Plan
       await Promise.all(node.nodes.map((child) => runNode(child, cursor, run)));
       return;
     case "Flatten":
-      return runNode(node.node, moveInto(cursor, node.path, run.entityLists), run);
+      return runNode(node.node, moveInto(cursor, node.path, run.entityLists, run.shared), run);
     case "Fetch":
       try {
         await (run.tracer ? tracedFetch(run.tracer, node.fetch, cursor, run) : runFetch(node.fetch, cursor, run));
@@ -91,13 +95,13 @@ export function conditionBranch(node: Extract<CompiledNode, { kind: "Condition" 
   return value ? node.ifClause : node.elseClause;
 }
 
-function moveInto(cursor: Cursor, path: ResponsePath, lists: EntityLists): Cursor | undefined {
+function moveInto(cursor: Cursor, path: ResponsePath, lists: EntityLists, objects: SharedObjects): Cursor | undefined {
   // From the root (every flatten of Apollo's plans), the path is the plan's own array: entity-lists.ts keys on it.
   if (cursor.path.length === 0) {
-    const data = lists.reach(cursor.data, path);
+    const data = lists.reach(cursor.data, path, objects);
     return data ? { path, data: data as Cursor["data"], full: cursor.full } : undefined;
   }
-  const data = flatten(cursor.data, path, 0);
+  const data = flatten(cursor.data, path, 0, objects);
   return data ? { path: [...cursor.path, ...path], data: data as Cursor["data"], full: cursor.full } : undefined;
 }
 
@@ -122,7 +126,7 @@ function inFetchSpan(tracer: Tracer, serviceName: string, fetch: () => Promise<v
 async function runFetch(fetch: CompiledFetch, cursor: Cursor, run: PlanRun): Promise<void> {
   const service = run.service(fetch.serviceName);
   if (!service) throw new Error(`Couldn't find service with name "${fetch.serviceName}"`);
-  const entities = Array.isArray(cursor.data) ? cursor.data.filter((e) => e !== null && e !== undefined) : [cursor.data];
+  const entities = entitiesAt(cursor.data, run.shared);
   if (entities.length < 1) return;
 
   const variables: Record<string, unknown> = {};
@@ -131,10 +135,17 @@ async function runFetch(fetch: CompiledFetch, cursor: Cursor, run: PlanRun): Pro
   }
 
   if (!fetch.representation) {
-    const data = await send(service, fetch, variables, cursor, run, undefined);
-    if (data) fetch.outputRewrite?.(data);
+    const answer = await send(service, fetch, variables, cursor, run, undefined);
+    let data = answer.data;
+    let shared = answer.shared;
+    if (data && fetch.outputRewrite) {
+      // A rewrite writes into the answer: into this request's own copy when others hold it.
+      if (shared) data = structuredClone(data);
+      shared = false;
+      fetch.outputRewrite(data);
+    }
     run.entityLists.merged(cursor.path);
-    for (const entity of entities) deepMerge(entity, data);
+    for (const entity of entities) deepMerge(entity, data, run.shared, shared);
     return;
   }
 
@@ -143,18 +154,52 @@ async function runFetch(fetch: CompiledFetch, cursor: Cursor, run: PlanRun): Pro
   if (gathered.owners.length < 1) return;
   if (hasOwn(variables, "representations")) throw new Error(`Variables cannot contain key "representations"`);
   const { owners, sent, slot } = gathered;
-  const data = await send(service, fetch, { ...variables, representations: sent }, cursor, run, slot, owners);
+  const { data, shared } = await send(service, fetch, { ...variables, representations: sent }, cursor, run, slot, owners);
   if (!data) return;
   const received = data._entities;
   if (!Array.isArray(received)) throw new Error(`Expected "data._entities" in response to be an array`);
   if (received.length !== sent.length) throw new Error(`Expected "data._entities" to contain ${owners.length} elements`);
   run.entityLists.merged(cursor.path);
+  mergeEntities(entities, owners, slot, received, fetch.outputRewrite, shared, run.shared);
+}
+
+/**
+ * The entities of a cursor, the tree's own (a list that is the tree's own is written into by
+ * `element`; one that a flatten built holds own entities already).
+ */
+export function entitiesAt(data: Cursor["data"], objects: SharedObjects): Array<Record<string, unknown>> {
+  if (!Array.isArray(data)) return [data];
+  const entities: Array<Record<string, unknown>> = [];
+  for (let i = 0; i < data.length; i++) {
+    const entity = objects.element(data, i);
+    if (entity !== null && entity !== undefined) entities.push(entity as Record<string, unknown>);
+  }
+  return entities;
+}
+
+/** Each entity's answer (`received[slot[i]]` for the i-th representation) merged into it. */
+export function mergeEntities(
+  entities: readonly unknown[],
+  owners: readonly number[],
+  slot: readonly number[] | undefined,
+  received: readonly unknown[],
+  rewrite: ((value: unknown) => void) | undefined,
+  shared: boolean,
+  objects: SharedObjects,
+): void {
   for (let i = 0; i < owners.length; i++) {
-    const answer = received[slot ? slot[i]! : i] as Record<string, unknown> | null | undefined;
-    const entity = entities[owners[i]!]!;
-    if (answer && !answer.__typename) answer.__typename = (entity as Record<string, unknown>).__typename;
-    fetch.outputRewrite?.(answer);
-    deepMerge(entity as Record<string, unknown>, answer);
+    let answer = received[slot ? slot[i]! : i] as Record<string, unknown> | null | undefined;
+    const entity = entities[owners[i]!] as Record<string, unknown>;
+    let fromShared = shared;
+    // The __typename filled in is what the merge would keep on the entity anyway; it matters only to
+    // a rewrite, which then works on the request's own copy of a shared answer.
+    if (answer && rewrite) {
+      if (fromShared) answer = structuredClone(answer);
+      fromShared = false;
+      if (!answer.__typename) answer.__typename = entity.__typename;
+      rewrite(answer);
+    }
+    deepMerge(entity, answer, objects, fromShared);
   }
 }
 
@@ -166,7 +211,7 @@ async function send(
   run: PlanRun,
   slot: number[] | undefined,
   owners?: readonly number[],
-): Promise<Record<string, unknown> | null | undefined> {
+): Promise<{ data: Record<string, unknown> | null | undefined; shared: boolean }> {
   const response = await service.process({
     kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION,
     request: { query: fetch.operation, variables, operationName: fetch.operationName },
@@ -174,7 +219,7 @@ async function send(
     context: run.context,
     document: fetch.document,
     pathInIncomingRequest: cursor.path as Array<string | number>,
-    answerIsReadOnly: fetch.answerIsReadOnly,
+    acceptsSharedAnswer: true,
   } as Parameters<GraphQLDataSource["process"]>[0] & ExecutorFetchOptions);
   if (response.errors) {
     const translate = errorPathTranslator(owners, cursor.path, cursor.full);
@@ -182,7 +227,7 @@ async function send(
       for (const path of originalPaths(error as GraphQLFormattedError, slot)) run.errors.push(downstreamError(error as GraphQLFormattedError, fetch.serviceName, translate(path)));
     }
   }
-  return response.data as Record<string, unknown> | null | undefined;
+  return { data: response.data as Record<string, unknown> | null | undefined, shared: isSharedAnswer(response) };
 }
 
 /**

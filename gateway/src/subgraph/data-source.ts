@@ -26,7 +26,7 @@ export interface SubgraphDataSourceOptions {
 
 /** What our executor adds to `@apollo/gateway`'s process options (it calls data sources as that executor does). */
 export interface ExecutorFetchOptions {
-  readonly answerIsReadOnly?: boolean;
+  readonly acceptsSharedAnswer?: boolean;
 }
 
 export class SubgraphDataSource implements GraphQLDataSource<RequestContext> {
@@ -46,7 +46,7 @@ export class SubgraphDataSource implements GraphQLDataSource<RequestContext> {
       headers: this.headersFor(context),
       context,
       signal: context?.signal,
-      ...((options as ExecutorFetchOptions).answerIsReadOnly ? { answerIsReadOnly: true } : {}),
+      ...((options as ExecutorFetchOptions).acceptsSharedAnswer ? { acceptsSharedAnswer: true } : {}),
     };
     try {
       const response = await this.options.call(request);

@@ -12,10 +12,11 @@
  *   sent except the per-request ones that cannot (`perRequestHeaders`). So the forwarded
  *   `authorization` and every propagated header are in it: different tokens never share. A
  *   subgraph with `forwardIdentity: false` is sent no token, so its fetches share across callers.
- * - The first waiter's result is shared, errors included. The executor writes into the body it
- *   is given, so one waiter that may write gets the parsed body and every other its own parse of
- *   the raw text; waiters that only read it (`answerIsReadOnly`, an entity fetch answering scalar
- *   fields) share one parsed body that no writer is given.
+ * - The first waiter's result is shared, errors included. Waiters that never write into the body
+ *   (`acceptsSharedAnswer`: our executor, which copies on write) all get the one parsed body,
+ *   marked shared (shared-answers.ts) when more than one waited; any other waiter (the fallback
+ *   executor writes into what it is given) gets its own parse of the raw text, or a clone, and
+ *   never the body the others hold. A fetch nobody else waited for is handed over unmarked.
  * - A waiter that aborts (client gone, deadline) stops waiting alone; the shared fetch is
  *   cancelled only when every waiter has gone.
  * - The fetch runs with the first waiter's request: its context (logger, balancer hash key) is
@@ -23,6 +24,7 @@
  */
 import { InFlightTable } from "../execution/in-flight.ts";
 import { serializeBody } from "./request-body.ts";
+import { markShared } from "./shared-answers.ts";
 import { SubgraphFetchError, type SubgraphLayer, type SubgraphRequest, type SubgraphResponse } from "./types.ts";
 
 /**
@@ -51,9 +53,11 @@ export function dedupLayer(observer: DedupObserver = {}): SubgraphLayer {
       return table.wait(key, request.context?.requestId ?? "", request.signal, {
         // The fetch runs with the first waiter's request: its context (logger, balancer hash key) is the one the layers below see.
         run: (signal) => next({ ...request, bodyText, signal }),
-        // A copy taken before any waiter could write into the body, when the transport kept no text.
-        settled: (response, { waiting }) => ({ snapshot: waiting > 1 && response.text === undefined ? structuredClone(response.body) : undefined, originalHanded: false, readOnly: undefined }),
-        own: (response, bodies) => ownBody(response, bodies, request.answerIsReadOnly === true),
+        settled: (response, { waiting }) => {
+          if (waiting > 1) markShared(response.body);
+          return { shared: waiting > 1 };
+        },
+        own: (response, bodies) => ownBody(response, bodies, request.acceptsSharedAnswer === true),
         left: (reason) => {
           throw new SubgraphFetchError("aborted", request.subgraph, undefined, `request to subgraph "${request.subgraph}" was cancelled`, undefined, { cause: reason });
         },
@@ -66,25 +70,15 @@ function shareable(request: SubgraphRequest): boolean {
   return request.operationKind === "query" && request.context !== undefined && request.clientOperationKind !== undefined && request.clientOperationKind !== "mutation";
 }
 
-/** Per shared fetch: which bodies have been handed out. */
+/** Per shared fetch: whether several waiters hold its answer. */
 interface Bodies {
-  readonly snapshot: SubgraphResponse["body"] | undefined;
-  /** The transport's parsed body went to a waiter (a writer, or as the readers' shared body). */
-  originalHanded: boolean;
-  /** The body every read-only waiter gets, once one has asked. */
-  readOnly: SubgraphResponse["body"] | undefined;
+  readonly shared: boolean;
 }
 
-/** A writer gets the parsed body if nobody has it yet, else its own parse; readers share one body no writer gets. */
-function ownBody(response: SubgraphResponse, bodies: Bodies, readOnly: boolean): SubgraphResponse {
-  if (readOnly && bodies.readOnly !== undefined) return { ...response, body: bodies.readOnly };
-  if (!bodies.originalHanded) {
-    bodies.originalHanded = true;
-    if (readOnly) bodies.readOnly = response.body;
-    return response;
-  }
-  const body = response.text !== undefined ? (JSON.parse(response.text) as SubgraphResponse["body"]) : structuredClone(bodies.snapshot ?? response.body);
-  if (readOnly) bodies.readOnly = body;
+/** The body every accepting waiter holds, untouched by all of them; a waiter that may write gets its own. */
+function ownBody(response: SubgraphResponse, bodies: Bodies, acceptsShared: boolean): SubgraphResponse {
+  if (!bodies.shared || acceptsShared) return response;
+  const body = response.text !== undefined ? (JSON.parse(response.text) as SubgraphResponse["body"]) : structuredClone(response.body);
   return { ...response, body };
 }
 

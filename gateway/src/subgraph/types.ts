@@ -32,10 +32,10 @@ export interface SubgraphRequest {
   /** Aborts the fetch (client gone, deadline passed). */
   readonly signal: AbortSignal | undefined;
   /**
-   * The executor will not write into this fetch's answer (executor/read-only-answers.ts), so when
-   * the fetch is shared this request may be handed the same parsed body as other such requests.
+   * The caller never writes into the answer (our executor copies on write), so when the fetch is
+   * shared it may be handed the one parsed body every such caller holds (shared-answers.ts).
    */
-  readonly answerIsReadOnly?: boolean;
+  readonly acceptsSharedAnswer?: boolean;
 }
 
 export interface SubgraphResponse {

@@ -7,6 +7,7 @@
  * The rest plan and the response shape are compiled once per planned subscription.
  */
 import { EntityLists } from "../executor/entity-lists.ts";
+import { SharedObjects } from "../executor/shared-objects.ts";
 import type { ServiceMap } from "@apollo/gateway";
 import { Kind, type DocumentNode, type FormattedExecutionResult, type GraphQLFormattedError } from "graphql";
 import { operationFromDocument } from "@apollo/federation-internals";
@@ -59,6 +60,7 @@ export async function executeEvent(execution: EventExecution, event: FormattedEx
       errors: planErrors,
       tracer: undefined,
       entityLists: new EntityLists(),
+      shared: new SharedObjects(),
     });
   }
   const shaped = shapeResponse(compiled.shape, snapshot.shapeSchema(), gathered, variables);

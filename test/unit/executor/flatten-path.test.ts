@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { flatten } from "../../../gateway/src/executor/flatten-path.ts";
+import { SharedObjects } from "../../../gateway/src/executor/shared-objects.ts";
+
+/** Nothing in these trees is held by another request. */
+const unshared = new SharedObjects();
 
 /** @apollo/gateway's flattenResultsAtPath, written plainly: `@` maps over the list and flattens one level. */
 function reference(value: unknown, path: readonly string[]): unknown {
@@ -32,16 +36,16 @@ describe("the entities a flatten path reaches", () => {
     ["missing", "@", "reviews"],
   ]) {
     it(`reaches what @apollo/gateway reaches at ${path.join(".")}, nulls and one level of list flattening included`, () => {
-      assert.deepEqual(flatten(data, path, 0), reference(data, path));
+      assert.deepEqual(flatten(data, path, 0, unshared), reference(data, path));
     });
   }
 
   it("refuses a list where the path names a field", () => {
-    assert.throws(() => flatten({ users: [[{ a: 1 }]] }, ["users", "@", "a"], 0), /Unexpected array in result for path element a/);
+    assert.throws(() => flatten({ users: [[{ a: 1 }]] }, ["users", "@", "a"], 0, unshared), /Unexpected array in result for path element a/);
   });
 
   it("keeps only objects of the named types at a type condition (Hive's plans)", () => {
     const list = { items: [{ __typename: "Book", id: 1 }, { __typename: "Film", id: 2 }] };
-    assert.deepEqual(flatten(list, ["items", "... on Book"], 0), [{ __typename: "Book", id: 1 }]);
+    assert.deepEqual(flatten(list, ["items", "... on Book"], 0, unshared), [{ __typename: "Book", id: 1 }]);
   });
 });

@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { dedupLayer, keyOf } from "../../../gateway/src/subgraph/dedup-layer.ts";
 import { serializeBody } from "../../../gateway/src/subgraph/request-body.ts";
+import { isSharedAnswer } from "../../../gateway/src/subgraph/shared-answers.ts";
 import type { RequestContext } from "../../../gateway/src/server/context.ts";
 import { SubgraphFetchError, type OperationKind, type SubgraphCall, type SubgraphRequest, type SubgraphResponse } from "../../../gateway/src/subgraph/types.ts";
 
@@ -16,7 +17,7 @@ interface Options {
   clientOperationKind?: OperationKind | undefined;
   signal?: AbortSignal;
   noContext?: boolean;
-  answerIsReadOnly?: boolean;
+  acceptsSharedAnswer?: boolean;
 }
 
 function request(o: Options = {}): SubgraphRequest {
@@ -28,7 +29,7 @@ function request(o: Options = {}): SubgraphRequest {
     headers: { "content-type": "application/json", ...o.headers },
     context: o.noContext ? undefined : context,
     signal: o.signal,
-    ...(o.answerIsReadOnly ? { answerIsReadOnly: true } : {}),
+    ...(o.acceptsSharedAnswer ? { acceptsSharedAnswer: true } : {}),
   };
 }
 
@@ -67,7 +68,7 @@ describe("the dedup layer", () => {
     for (const r of responses) assert.deepEqual(r.body, { data: { orders: [{ id: "1" }] } });
   });
 
-  it("gives each caller its own body, so one caller's mutation of it never reaches another", async () => {
+  it("gives each caller that may write into the answer its own body, so one caller's mutation of it never reaches another", async () => {
     for (const keepText of [true, false]) {
       const t = heldTransport(() => ok({ orders: [{ id: "1" }] }, keepText));
       const call = dedupLayer()(t.call);
@@ -81,22 +82,35 @@ describe("the dedup layer", () => {
     }
   });
 
-  it("hands callers that only read the answer one shared body, which no caller that may write into it is given", async () => {
-    for (const readerFirst of [true, false]) {
-      const t = heldTransport();
-      const call = dedupLayer()(t.call);
-      const order = readerFirst ? [true, false, true, false, true] : [false, true, false, true, true];
-      const all = Promise.all(order.map((answerIsReadOnly) => call(request({ answerIsReadOnly }))));
-      t.release();
-      const responses = await all;
-      const readers = responses.filter((_, i) => order[i]).map((r) => r.body);
-      const writers = responses.filter((_, i) => !order[i]).map((r) => r.body);
-      assert.equal(t.sent.length, 1);
-      assert.equal(new Set(readers).size, 1, "every reader has the same body");
-      assert.equal(new Set([...writers, readers[0]]).size, 1 + writers.length, "each writer has its own, and none has the readers'");
-      (writers[0]!.data!.orders as Array<Record<string, unknown>>)[0]!.extra = "merged by the executor";
-      assert.deepEqual(readers[0], { data: { orders: [{ id: "1" }] } });
+  it("hands every caller that never writes into the answer one body, marked shared, which no caller that may write is given", async () => {
+    for (const keepText of [true, false]) {
+      for (const accepterFirst of [true, false]) {
+        const t = heldTransport(() => ok({ orders: [{ id: "1" }] }, keepText));
+        const call = dedupLayer()(t.call);
+        const order = accepterFirst ? [true, false, true, false, true] : [false, true, false, true, true];
+        const all = Promise.all(order.map((acceptsSharedAnswer) => call(request({ acceptsSharedAnswer }))));
+        t.release();
+        const responses = await all;
+        const accepters = responses.filter((_, i) => order[i]).map((r) => r.body);
+        const writers = responses.filter((_, i) => !order[i]).map((r) => r.body);
+        assert.equal(t.sent.length, 1);
+        assert.equal(new Set(accepters).size, 1, "every accepting caller holds the same body");
+        assert.ok(isSharedAnswer(accepters[0]), "and it is marked shared");
+        assert.equal(new Set([...writers, accepters[0]]).size, 1 + writers.length, "each writer has its own, and none has the shared one");
+        assert.ok(writers.every((w) => !isSharedAnswer(w)));
+        (writers[0]!.data!.orders as Array<Record<string, unknown>>)[0]!.extra = "merged by the fallback executor";
+        assert.deepEqual(accepters[0], { data: { orders: [{ id: "1" }] } });
+        assert.deepEqual(writers[1], { data: { orders: [{ id: "1" }] } });
+      }
     }
+  });
+
+  it("hands a fetch nobody else waited for over unmarked, so its one holder may write into it", async () => {
+    const t = heldTransport();
+    const call = dedupLayer()(t.call);
+    const answer = call(request({ acceptsSharedAnswer: true }));
+    t.release();
+    assert.equal(isSharedAnswer((await answer).body), false);
   });
 
   it("shares nothing once the fetch has settled: a later identical query is sent again", async () => {
