@@ -7,6 +7,7 @@
  * The rest plan and the response shape are compiled once per planned subscription.
  */
 import { EntityLists } from "../executor/entity-lists.ts";
+import { deepMerge } from "../executor/merge.ts";
 import { SharedObjects } from "../executor/shared-objects.ts";
 import type { ServiceMap } from "@apollo/gateway";
 import { Kind, type DocumentNode, type FormattedExecutionResult, type GraphQLFormattedError } from "graphql";
@@ -44,8 +45,11 @@ export async function executeEvent(execution: EventExecution, event: FormattedEx
   if (event.data == null) return { data: null, errors: upstreamErrors.length > 0 ? [...upstreamErrors] : [{ message: "The subgraph sent an event without data" }] };
 
   const compiled = compiledFor(snapshot, planned);
-  // Every subscriber of one upstream event resolves it: each merges into its own copy.
-  const gathered = structuredClone(event.data) as Record<string, unknown>;
+  // Every subscriber of one upstream event resolves it: each holds the event's data as shared and
+  // copies only what its plan merges into.
+  const shared = new SharedObjects();
+  const gathered: Record<string, unknown> = {};
+  deepMerge(gathered, event.data, shared, true);
   const errors: Array<GraphQLFormattedError | Error> = [...upstreamErrors];
   const planErrors: Error[] = [];
   if (compiled.rest) {
@@ -60,7 +64,7 @@ export async function executeEvent(execution: EventExecution, event: FormattedEx
       errors: planErrors,
       tracer: undefined,
       entityLists: new EntityLists(),
-      shared: new SharedObjects(),
+      shared,
     });
   }
   const shaped = shapeResponse(compiled.shape, snapshot.shapeSchema(), gathered, variables);
