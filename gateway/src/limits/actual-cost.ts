@@ -75,14 +75,7 @@ export class ActualCost {
 
   /** `owner`: the operation (the root's selection) or the field nodes whose sub-selections apply. */
   object(type: GraphQLObjectType, owner: object, value: Readonly<Record<string, unknown>>, isMutationRoot: boolean): number {
-    let cost = 0;
-    for (const field of this.planOf(type, owner, isMutationRoot)) {
-      cost += field.argumentsCost;
-      const fieldValue = value[field.key];
-      if (fieldValue === undefined || fieldValue === null) continue;
-      cost += field.measure(fieldValue);
-    }
-    return cost;
+    return fieldsCost(this.planOf(type, owner, isMutationRoot), value);
   }
 
   private selectionsOf(owner: object): readonly SelectionSetNode[] {
@@ -127,7 +120,24 @@ export class ActualCost {
       };
     }
     const named = getNamedType(inner);
+    if (isObjectType(named)) {
+      // One runtime type: its plan is looked up once, on the first value, not per object.
+      let plan: readonly FieldPlan[] | undefined;
+      return (value) => (typeof value === "object" ? weight + fieldsCost((plan ??= this.planOf(named, nodes, false)), value as Record<string, unknown>) : weight);
+    }
     if (isCompositeType(named)) return (value) => (typeof value === "object" ? weight + this.composite(named, nodes, value as Record<string, unknown>) : weight);
     return () => weight;
   }
+}
+
+function fieldsCost(plan: readonly FieldPlan[], value: Readonly<Record<string, unknown>>): number {
+  let cost = 0;
+  for (let i = 0; i < plan.length; i++) {
+    const field = plan[i]!;
+    cost += field.argumentsCost;
+    const fieldValue = value[field.key];
+    if (fieldValue === undefined || fieldValue === null) continue;
+    cost += field.measure(fieldValue);
+  }
+  return cost;
 }
