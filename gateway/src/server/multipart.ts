@@ -3,7 +3,6 @@
  * read, `deferSpec=20220824`): one JSON part per payload, written as it is ready, then the closing
  * boundary. A client that did not ask for multipart never gets this: it is answered at once.
  */
-import { once } from "node:events";
 import type { ServerResponse } from "node:http";
 import type { FormattedSubsequentPayload } from "../pipeline/pipeline.ts";
 
@@ -16,16 +15,33 @@ export function acceptsMultipart(accept: string | undefined): boolean {
   return accept !== undefined && /(^|,)\s*multipart\/mixed\b/i.test(accept);
 }
 
-/** Writes the first payload, then each subsequent one as it arrives; stops early when the client leaves. */
+/**
+ * Writes the first payload, then each subsequent one as it arrives; stops early when the client
+ * leaves (leaving the loop ends `rest`, so the parts not yet run are not run).
+ */
 export async function sendMultipart(res: ServerResponse, first: string, rest: AsyncIterable<FormattedSubsequentPayload>): Promise<void> {
   res.statusCode = 200;
   res.setHeader("content-type", MULTIPART_CONTENT_TYPE);
   res.setHeader("cache-control", "no-store");
   // A slow reader holds the next part back instead of buffering every part in memory.
-  if (!res.write(PART_HEAD + first)) await once(res, "drain");
+  if (!res.write(PART_HEAD + first)) await writable(res);
   for await (const payload of rest) {
     if (res.destroyed) return;
-    if (!res.write(PART_HEAD + JSON.stringify(payload))) await once(res, "drain");
+    if (!res.write(PART_HEAD + JSON.stringify(payload))) await writable(res);
+    if (res.destroyed) return;
   }
   res.end(`\r\n--${BOUNDARY}--\r\n`);
+}
+
+/** When the response takes more again, or is closed: a client that leaves while held back never drains. */
+function writable(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
 }
