@@ -5,7 +5,7 @@
  * its own plan (which may itself be a `Defer`, for nested fragments). The selections arrive as
  * text; they are compiled here, once per plan, into response shapes at their path's type.
  */
-import { baseType, isCompositeType, parseSelectionSet, type CompositeType, type Operation, type Schema } from "@apollo/federation-internals";
+import { baseType, isCompositeType, parseSelectionSet, type CompositeType, type Operation, type Schema, type SelectionSet } from "@apollo/federation-internals";
 import type { DeferNode, PlanNode } from "@apollo/query-planner";
 import type { CompiledNode } from "./compiled-plan.ts";
 import { compileSelection, type Entry, type RuntimeType, type ShapeSchema } from "./response-shape.ts";
@@ -110,32 +110,37 @@ function walkQueryPath(schema: Schema, operation: Operation, queryPath: readonly
   return { steps, type, fields };
 }
 
-/** The field name behind the response name at `index` of the path (aliases), if the operation says. */
+/**
+ * The field name behind the response name at `index` of the path (aliases), if the operation says.
+ * Fragments, inline or named and nested to any depth, are transparent: a type condition in the
+ * path steps into none of them in particular, and a response name means one field at its level.
+ */
 function fieldNameAt(operation: Operation, queryPath: readonly string[], index: number): string | undefined {
-  let sets = [operation.selectionSet];
+  let sets: SelectionSet[] = [operation.selectionSet];
   for (let i = 0; i <= index; i++) {
     const element = queryPath[i]!;
-    const next = [];
-    for (const set of sets) {
-      for (const selection of set.selections()) {
-        if (selection.kind === "FieldSelection") {
-          if (selection.element.responseName() !== element) continue;
-          if (i === index) return selection.element.name;
-          if (selection.selectionSet) next.push(selection.selectionSet);
-        } else {
-          // Fragments are transparent in the query path unless it names them.
-          const inner = selection.selectionSet;
-          for (const s of inner.selections()) {
-            if (s.kind === "FieldSelection" && s.element.responseName() === element) {
-              if (i === index) return s.element.name;
-              if (s.selectionSet) next.push(s.selectionSet);
-            }
-          }
-          if (element.startsWith("... on ")) next.push(inner);
-        }
-      }
-    }
+    if (element.startsWith("... on ")) continue;
+    const next: SelectionSet[] = [];
+    const found = fieldIn(sets, element, i === index, next);
+    if (found !== undefined) return found;
     sets = next;
+  }
+  return undefined;
+}
+
+/** The name of the field answering `responseName` in `sets` when `last`; otherwise its sub-selections go to `next`. */
+function fieldIn(sets: readonly SelectionSet[], responseName: string, last: boolean, next: SelectionSet[]): string | undefined {
+  for (const set of sets) {
+    for (const selection of set.selections()) {
+      if (selection.kind !== "FieldSelection") {
+        const found = fieldIn([selection.selectionSet], responseName, last, next);
+        if (found !== undefined) return found;
+        continue;
+      }
+      if (selection.element.responseName() !== responseName) continue;
+      if (last) return selection.element.name;
+      if (selection.selectionSet) next.push(selection.selectionSet);
+    }
   }
   return undefined;
 }

@@ -61,6 +61,12 @@ describe("@defer in the executor", () => {
     ["a deferred fragment across entity fetches", guild, runGuild, `{ topProducts { name ... @defer(label: "ship") { shippingEstimate reviews { body } } } }`],
     ["nested deferred fragments", guild, runGuild, `{ topProducts { name ... @defer(label: "outer") { reviews { body author { ... @defer(label: "inner") { name username } } } } } }`],
     ["a deferred named fragment beside plain fields", guild, runGuild, `query { users { id ...Names @defer } } fragment Names on User { name username }`],
+    [
+      "a deferred fragment below aliased fields inside nested fragments",
+      guild,
+      runGuild,
+      `query { top: topProducts { ... on Product { ...Inner } } } fragment Inner on Product { ... on Product { r: reviews { ... @defer(label: "who") { by: author { name } } } } }`,
+    ],
     ["a deferred fragment on a union member", edge, runEdge, `{ search(term: "t") { __typename ... on Product @defer { id rating } ... on Article { id title } } }`],
     ["@defer(if:) with a variable set to true", guild, runGuild, `query($d: Boolean!) { topProducts { upc ... @defer(if: $d) { name } } }`, { d: true }],
     ["@defer(if:) with a variable set to false", guild, runGuild, `query($d: Boolean!) { topProducts { upc ... @defer(if: $d) { name } } }`, { d: false }],
