@@ -46,10 +46,13 @@ interface HivePlanner {
 
 export type HivePlan = { readonly kind: "planned"; readonly plan: QueryPlan } | { readonly kind: "unsupported"; readonly reason: string };
 
-/** Loads the native module (at startup, so a platform without a build fails then, with a message naming it). */
-export function loadHivePlanner(): new (sdl: string) => HivePlanner {
+/**
+ * Loads the native module (at startup, so a platform without a build fails then, with a message
+ * naming it). `load` is Node's `require` (a test hands in one that fails as a missing build does).
+ */
+export function loadHivePlanner(load: (id: string) => unknown = createRequire(import.meta.url)): new (sdl: string) => HivePlanner {
   try {
-    return (createRequire(import.meta.url)("@graphql-hive/router-query-planner") as { QueryPlanner: new (sdl: string) => HivePlanner }).QueryPlanner;
+    return (load("@graphql-hive/router-query-planner") as { QueryPlanner: new (sdl: string) => HivePlanner }).QueryPlanner;
   } catch (e) {
     throw new Error(`operations.planner is "hive-rust" but @graphql-hive/router-query-planner does not load on this platform (it ships glibc Linux and macOS builds): ${(e as Error).message}`);
   }
