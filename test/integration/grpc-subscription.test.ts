@@ -109,3 +109,38 @@ describe("a gRPC server stream whose service is down", () => {
     }
   });
 });
+
+describe("a gRPC server stream whose instance goes away mid-stream", () => {
+  it("is reopened on the other instance, the subscription kept, as a GraphQL subgraph's dropped WebSocket is", { timeout: 60_000 }, async () => {
+    const services = await Promise.all([0, 1].map(() => createRoutingService({ port: 0, logLevel: TEST_LOG_LEVEL })));
+    const system = await startTestSystem((s) => ({
+      auth: demoAuth(s),
+      subscriptions: { reconnect: { initialDelayMs: 20, maxDelayMs: 100 } },
+      subgraphs: { all: { healthCheck: { enabled: false } }, routing: { instances: services.map((service) => ({ url: `grpc://${service.address}`, weight: 1 })) } },
+    }));
+    // The longest route still to go, ticking slowly enough to outlast the first instance's shutdown grace.
+    const route = seedRoutes()
+      .filter((r) => r.courierId !== null)
+      .sort((a, b) => b.waypoints.length - b.position - (a.waypoints.length - a.position))[0]!;
+    const ws = await WsTestClient.open(system.gateway.url, { authorization: `Bearer ${(await tokensFor(system.subgraphs.auth.url, ["alice"])).alice}` });
+    try {
+      ws.subscribe("1", WATCH, { id: route.deliveryId, ms: 300 });
+      await ws.waitFor((m) => m.type === "next" && m.id === "1", 10_000, "the first position");
+      const first = services.find((s) => s.openStreams === 1)!;
+      const other = services.find((s) => s !== first)!;
+      await first.close();
+      const seenBeforeFailover = ws.messages.filter((m) => m.id === "1").length;
+      await ws.waitFor((m) => m.type === "complete" && m.id === "1", 20_000, "the route's end, streamed by the other instance");
+      const after = ws.messages.filter((m) => m.id === "1").slice(seenBeforeFailover);
+      assert.ok(ws.messages.every((m) => m.id !== "1" || m.type !== "error"), JSON.stringify(ws.messages.filter((m) => m.type === "error")));
+      const positions = after.filter((m) => m.type === "next").map((m) => m.payload);
+      assert.ok(positions.length > 0 && positions.every((p) => p.errors === undefined), JSON.stringify(positions));
+      assert.equal(positions.at(-1).data.courierLocation.arrived, true, "the other instance streamed to the destination");
+      assert.ok(other.received.some((c) => c.method === "WatchCourier" && c.deliveryIds.includes(route.deliveryId)), "the stream was reopened on the other instance");
+    } finally {
+      await ws.close();
+      await system.close();
+      await Promise.all(services.map((s) => s.close()));
+    }
+  });
+});

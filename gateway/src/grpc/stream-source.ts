@@ -4,7 +4,8 @@
  * opens the server stream (runtime.ts); each streamed message becomes one event, shaped as a
  * GraphQL subgraph's WebSocket would send it, and the stream's end completes the subscription.
  * A failed call ends it with the mapped error (NOT_FOUND, FORBIDDEN…), or as unavailable when
- * the service could not be reached. No deadline: a subscription lasts as long as its clients.
+ * the service could not be reached or dropped the stream (the upstream hub then reopens it on the
+ * next instance). No deadline: a subscription lasts as long as its clients.
  */
 import * as grpc from "@grpc/grpc-js";
 import { parse, subscribe, type ExecutionResult, type FormattedExecutionResult } from "graphql";
@@ -74,8 +75,11 @@ export function grpcStreamSource(request: GrpcStreamRequest): UpstreamSource {
       if (abort.signal.aborted) return;
       const cause = failed ?? error;
       const failure = failureOf(cause, false);
-      // Down (never connected) or answering UNAVAILABLE: the service is unavailable, not refusing.
-      if (failure && (failure.kind === "connect" || (failure.kind === "status" && failure.status === 503))) sink.end({ kind: "unavailable", reason: "the gRPC service is unavailable" });
+      // Down (never connected), answering UNAVAILABLE, or cutting the stream off (CANCELLED from its
+      // side, as a shutting-down server does): unavailable, not refusing; the hub may reopen it.
+      if (failure && (failure.kind === "connect" || failure.kind === "aborted" || (failure.kind === "status" && failure.status === 503))) {
+        sink.end({ kind: "unavailable", reason: "the gRPC service is unavailable" });
+      }
       else sink.end({ kind: "refused", errors: [grpcFieldError(cause, runtime.graph.name, method).toJSON() as unknown as Record<string, unknown>] });
     }).finally(() => client.close());
     return () => {

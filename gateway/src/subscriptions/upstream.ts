@@ -20,7 +20,9 @@ export interface UpstreamRequest {
   readonly operationName: string | undefined;
   /**
    * An upstream that is not the subgraph's WebSocket (a gRPC server stream, grpc/stream-source.ts):
-   * opened in its place, with the same sharing, fan-out and ending; no reconnection.
+   * opened in its place, with the same sharing, fan-out, ending and reconnection: a source that
+   * ends as unavailable after it delivered an event (a stream dropped mid-way) is opened again
+   * with the same backoff and attempts, members kept.
    */
   readonly source?: UpstreamSource;
 }
@@ -101,7 +103,7 @@ export class UpstreamHub {
   }
 
   private open(key: string, request: UpstreamRequest): Upstream {
-    if (request.source) return this.openSource(key, request.source);
+    if (request.source) return this.openSource(key, request, request.source);
     // The hub's logger already names the component (subscriptions/setup.ts): add only what is this upstream's.
     const log = this.options.logger.child({ subgraph: request.subgraph });
     const { reconnect } = this.options;
@@ -169,19 +171,58 @@ export class UpstreamHub {
     return true;
   }
 
-  private openSource(key: string, source: UpstreamSource): Upstream {
+  /**
+   * A source is reopened only once it has delivered: one unavailable from the start ends at once,
+   * as a subgraph that cannot be reached at subscribe time does. Attempts count from the last
+   * event, so a stream that drops now and then is reopened each time.
+   */
+  private openSource(key: string, request: UpstreamRequest, source: UpstreamSource): Upstream {
+    const log = this.options.logger.child({ subgraph: request.subgraph });
+    const { reconnect } = this.options;
     const members = new Set<UpstreamMember>();
     const upstream: Upstream = { key, members, client: undefined, dispose: noop, finished: false };
+    let delivered = false;
+    let attempt = 0;
+    let retry: NodeJS.Timeout | undefined;
+    let stop: () => void = noop;
+    upstream.dispose = () => {
+      clearTimeout(retry);
+      stop();
+    };
     const endAll = (end: UpstreamEnd) => {
       if (this.endMembers(upstream, end)) upstream.dispose();
     };
+    const start = () => {
+      const reopened = attempt > 0;
+      stop = source({
+        next: (event) => {
+          if (upstream.finished) return;
+          if (reopened && attempt > 0) {
+            log.info("upstream subscription re-established");
+            this.options.onConnectionEvent?.(request.subgraph, "reconnected");
+          }
+          delivered = true;
+          attempt = 0;
+          for (const member of [...members]) member.next(event);
+        },
+        end: (end) => {
+          if (upstream.finished) return;
+          if (end.kind !== "unavailable" || !delivered) return endAll(end);
+          if (attempt >= reconnect.maxAttempts) {
+            log.warn({ reason: end.reason }, "upstream subscription lost: reconnection attempts exhausted");
+            this.options.onConnectionEvent?.(request.subgraph, "exhausted");
+            return endAll(end);
+          }
+          log.warn({ reason: end.reason }, "upstream subscription stream dropped; reconnecting");
+          retry = setTimeout(() => {
+            retry = undefined;
+            if (!upstream.finished) start();
+          }, backoffDelay(attempt++, reconnect));
+        },
+      });
+    };
     this.upstreams.set(key, upstream);
-    upstream.dispose = source({
-      next: (event) => {
-        if (!upstream.finished) for (const member of [...members]) member.next(event);
-      },
-      end: endAll,
-    });
+    start();
     return upstream;
   }
 }
