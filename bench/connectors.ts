@@ -9,7 +9,7 @@
  * `{ deliveryRoute(deliveryId) { … } }` for a fixed time, the variants alternating. Prints req/s,
  * p50/p99 and the gateway's CPU per request, and writes bench/results/connectors.md.
  *
- *   npm run bench:connectors -- [--duration 10] [--connections 20] [--rounds 2]
+ *   npm run bench:connectors -- [--duration 10] [--connections 20] [--rounds 2] [--cpu-prof <dir>]
  */
 import { composeServices } from "@apollo/composition";
 import { createServer } from "node:http";
@@ -27,7 +27,11 @@ import { treeCpuMs, waitIdle } from "./src/proc-stats.ts";
 import { enablePinning, installCleanup, killAllOwned, pinningAvailable, spawnOwned, type Owned } from "./src/processes.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const { values } = parseArgs({ options: { duration: { type: "string", default: "10" }, connections: { type: "string", default: "20" }, rounds: { type: "string", default: "2" } } });
+const { values } = parseArgs({
+  options: { duration: { type: "string", default: "10" }, connections: { type: "string", default: "20" }, rounds: { type: "string", default: "2" }, "cpu-prof": { type: "string" } },
+});
+/** `--cpu-prof <dir>`: each gateway writes a V8 CPU profile under <dir>/<variant> (summarize: npm run bench:profile -- <dir>/<variant>). */
+const cpuProfDir = values["cpu-prof"];
 const durationS = Number(values.duration);
 const connections = Number(values.connections);
 const rounds = Number(values.rounds);
@@ -112,7 +116,8 @@ async function main(): Promise<void> {
       // Nothing shared between requests: every request is planned, fetched and mapped on its own.
       const config = join(runDir, `${variant.name.replace(/\W+/g, "-")}.json`);
       writeFileSync(config, JSON.stringify({ supergraph: { path: file, watch: false }, operations: { shareInFlight: false }, subgraphs: { all: { dedup: false, healthCheck: { enabled: false } } }, readiness: { checkSubgraphs: false } }));
-      const gateway = start(`gateway-${round}-${variant.name.replace(/\W+/g, "-")}`, ["dist/gateway/src/main.js", "--config", config, "--port", String(PORTS.gateway)], 0);
+      const profile = cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${join(cpuProfDir, variant.name.replace(/\W+/g, "-"))}`] : [];
+      const gateway = start(`gateway-${round}-${variant.name.replace(/\W+/g, "-")}`, [...profile, "dist/gateway/src/main.js", "--config", config, "--port", String(PORTS.gateway)], 0);
       const url = `http://127.0.0.1:${PORTS.gateway}/graphql`;
       await waitFor(`http://127.0.0.1:${PORTS.gateway}/healthz`);
       const body = variant.body;
