@@ -23,6 +23,7 @@ import { byKey, byWriting } from "./entity-representations.ts";
 import type { EntityLists } from "./entity-lists.ts";
 import { flatten } from "./flatten-path.ts";
 import type { SharedObjects } from "./shared-objects.ts";
+import { entitiesAt, mergeEntities, ownAnswer } from "./merge-entities.ts";
 import { isSharedAnswer } from "../subgraph/shared-answers.ts";
 
 /** Per request: what the plan's fetches need, and the errors they produced. */
@@ -135,12 +136,9 @@ async function runFetch(fetch: CompiledFetch, cursor: Cursor, run: PlanRun): Pro
   }
 
   if (!fetch.representation) {
-    const answer = await send(service, fetch, variables, cursor, run, undefined);
-    let data = answer.data;
-    let shared = answer.shared;
+    let { data, shared } = await send(service, fetch, variables, cursor, run, undefined);
     if (data && fetch.outputRewrite) {
-      // A rewrite writes into the answer: into this request's own copy when others hold it.
-      if (shared) data = structuredClone(data);
+      data = ownAnswer(data, shared);
       shared = false;
       fetch.outputRewrite(data);
     }
@@ -161,46 +159,6 @@ async function runFetch(fetch: CompiledFetch, cursor: Cursor, run: PlanRun): Pro
   if (received.length !== sent.length) throw new Error(`Expected "data._entities" to contain ${owners.length} elements`);
   run.entityLists.merged(cursor.path);
   mergeEntities(entities, owners, slot, received, fetch.outputRewrite, shared, run.shared);
-}
-
-/**
- * The entities of a cursor, the tree's own (a list that is the tree's own is written into by
- * `element`; one that a flatten built holds own entities already).
- */
-export function entitiesAt(data: Cursor["data"], objects: SharedObjects): Array<Record<string, unknown>> {
-  if (!Array.isArray(data)) return [data];
-  const entities: Array<Record<string, unknown>> = [];
-  for (let i = 0; i < data.length; i++) {
-    const entity = objects.element(data, i);
-    if (entity !== null && entity !== undefined) entities.push(entity as Record<string, unknown>);
-  }
-  return entities;
-}
-
-/** Each entity's answer (`received[slot[i]]` for the i-th representation) merged into it. */
-export function mergeEntities(
-  entities: readonly unknown[],
-  owners: readonly number[],
-  slot: readonly number[] | undefined,
-  received: readonly unknown[],
-  rewrite: ((value: unknown) => void) | undefined,
-  shared: boolean,
-  objects: SharedObjects,
-): void {
-  for (let i = 0; i < owners.length; i++) {
-    let answer = received[slot ? slot[i]! : i] as Record<string, unknown> | null | undefined;
-    const entity = entities[owners[i]!] as Record<string, unknown>;
-    let fromShared = shared;
-    // The __typename filled in is what the merge would keep on the entity anyway; it matters only to
-    // a rewrite, which then works on the request's own copy of a shared answer.
-    if (answer && rewrite) {
-      if (fromShared) answer = structuredClone(answer);
-      fromShared = false;
-      if (!answer.__typename) answer.__typename = entity.__typename;
-      rewrite(answer);
-    }
-    deepMerge(entity, answer, objects, fromShared);
-  }
 }
 
 async function send(

@@ -44,7 +44,8 @@ export interface DedupObserver {
 /** One layer per subgraph pipeline: its in-flight table is that subgraph's. */
 export function dedupLayer(observer: DedupObserver = {}): SubgraphLayer {
   return (next) => {
-    const table = new InFlightTable<SubgraphResponse, Bodies>();
+    // Per shared fetch: whether several waiters hold its answer.
+    const table = new InFlightTable<SubgraphResponse, boolean>();
     return (request) => {
       if (!shareable(request)) return next(request);
       const bodyText = serializeBody(request.body);
@@ -55,9 +56,9 @@ export function dedupLayer(observer: DedupObserver = {}): SubgraphLayer {
         run: (signal) => next({ ...request, bodyText, signal }),
         settled: (response, { waiting }) => {
           if (waiting > 1) markShared(response.body);
-          return { shared: waiting > 1 };
+          return waiting > 1;
         },
-        own: (response, bodies) => ownBody(response, bodies, request.acceptsSharedAnswer === true),
+        own: (response, shared) => ownBody(response, shared, request.acceptsSharedAnswer === true),
         left: (reason) => {
           throw new SubgraphFetchError("aborted", request.subgraph, undefined, `request to subgraph "${request.subgraph}" was cancelled`, undefined, { cause: reason });
         },
@@ -70,14 +71,9 @@ function shareable(request: SubgraphRequest): boolean {
   return request.operationKind === "query" && request.context !== undefined && request.clientOperationKind !== undefined && request.clientOperationKind !== "mutation";
 }
 
-/** Per shared fetch: whether several waiters hold its answer. */
-interface Bodies {
-  readonly shared: boolean;
-}
-
 /** The body every accepting waiter holds, untouched by all of them; a waiter that may write gets its own. */
-function ownBody(response: SubgraphResponse, bodies: Bodies, acceptsShared: boolean): SubgraphResponse {
-  if (!bodies.shared || acceptsShared) return response;
+function ownBody(response: SubgraphResponse, shared: boolean, acceptsShared: boolean): SubgraphResponse {
+  if (!shared || acceptsShared) return response;
   const body = response.text !== undefined ? (JSON.parse(response.text) as SubgraphResponse["body"]) : structuredClone(response.body);
   return { ...response, body };
 }

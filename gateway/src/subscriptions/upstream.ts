@@ -124,10 +124,7 @@ export class UpstreamHub {
       },
       on: {
         connected: () => {
-          if (connectedBefore) {
-            log.info("upstream subscription re-established");
-            this.options.onConnectionEvent?.(request.subgraph, "reconnected");
-          }
+          if (connectedBefore) this.reconnected(log, request.subgraph);
           connectedBefore = true;
         },
         closed: (event) => {
@@ -150,8 +147,7 @@ export class UpstreamHub {
         error: (error) => {
           if (Array.isArray(error)) return endAll({ kind: "refused", errors: error as Record<string, unknown>[] });
           const reason = isCloseEvent(error) ? `closed with ${error.code}${error.reason ? ` (${error.reason})` : ""}` : error instanceof Error ? error.message : "connection failed";
-          log.warn({ reason }, "upstream subscription lost: reconnection attempts exhausted");
-          this.options.onConnectionEvent?.(request.subgraph, "exhausted");
+          this.exhausted(log, request.subgraph, reason);
           endAll({ kind: "unavailable", reason });
         },
         complete: () => endAll({ kind: "completed" }),
@@ -159,6 +155,16 @@ export class UpstreamHub {
     );
     this.upstreams.set(key, upstream);
     return upstream;
+  }
+
+  private reconnected(log: Logger, subgraph: string): void {
+    log.info("upstream subscription re-established");
+    this.options.onConnectionEvent?.(subgraph, "reconnected");
+  }
+
+  private exhausted(log: Logger, subgraph: string, reason: string): void {
+    log.warn({ reason }, "upstream subscription lost: reconnection attempts exhausted");
+    this.options.onConnectionEvent?.(subgraph, "exhausted");
   }
 
   /** Tells every member how the upstream ended, once; false when it had ended already. */
@@ -193,14 +199,11 @@ export class UpstreamHub {
       if (this.endMembers(upstream, end)) upstream.dispose();
     };
     const start = () => {
-      const reopened = attempt > 0;
       stop = source({
         next: (event) => {
           if (upstream.finished) return;
-          if (reopened && attempt > 0) {
-            log.info("upstream subscription re-established");
-            this.options.onConnectionEvent?.(request.subgraph, "reconnected");
-          }
+          // The first event after a reopening (attempts are reset by any event).
+          if (attempt > 0) this.reconnected(log, request.subgraph);
           delivered = true;
           attempt = 0;
           for (const member of [...members]) member.next(event);
@@ -209,8 +212,7 @@ export class UpstreamHub {
           if (upstream.finished) return;
           if (end.kind !== "unavailable" || !delivered) return endAll(end);
           if (attempt >= reconnect.maxAttempts) {
-            log.warn({ reason: end.reason }, "upstream subscription lost: reconnection attempts exhausted");
-            this.options.onConnectionEvent?.(request.subgraph, "exhausted");
+            this.exhausted(log, request.subgraph, end.reason);
             return endAll(end);
           }
           log.warn({ reason: end.reason }, "upstream subscription stream dropped; reconnecting");
