@@ -19,6 +19,16 @@ import { anonymous, type RequestContext } from "../../gateway/src/server/context
 import { sanitizeForApolloGateway } from "../../gateway/src/private-apis/supergraph-for-apollo-gateway.ts";
 import { buildSnapshot, type SupergraphSnapshot } from "../../gateway/src/supergraph/snapshot.ts";
 import { canonicalJson } from "../../gateway/src/subgraph/canonical-json.ts";
+import { markShared } from "../../gateway/src/subgraph/shared-answers.ts";
+
+/** Frozen all the way down: in strict code (every module) a write into it throws. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
 
 export interface InProcessSubgraph {
   readonly name: string;
@@ -35,8 +45,13 @@ export type Tamper = (service: string, body: { data?: unknown; errors?: unknown[
 
 export interface DifferentialSystem {
   readonly snapshot: SupergraphSnapshot;
-  /** Our executor alone, on plans from the given planner: the canonical result and which planner planned it. */
-  runOurs(query: string, options: { planner: "apollo" | "hive-rust"; variables?: Record<string, unknown> }): Promise<{ ours: string; plannedBy: string | undefined }>;
+  /**
+   * Our executor alone, on plans from the given planner: the canonical result and which planner
+   * planned it. With `sharedAnswers`, every subgraph answer is one deep-frozen body per distinct
+   * request, marked shared as the dedup layer marks one several requests hold, and handed to every
+   * run asking the same (a write into it throws).
+   */
+  runOurs(query: string, options: { planner: "apollo" | "hive-rust"; variables?: Record<string, unknown>; sharedAnswers?: boolean }): Promise<{ ours: string; plannedBy: string | undefined }>;
   run(query: string, options?: { variables?: Record<string, unknown>; operationName?: string; tamper?: Tamper }): Promise<{ apollo: string; ours: string; fetches: { apollo: number; ours: number } }>;
 }
 
@@ -51,15 +66,23 @@ export function systemFromSupergraph(sdl: string, subgraphs: readonly InProcessS
   const schemas = new Map(subgraphs.map((s) => [s.name, s.schema]));
   const logger = createLogger({ level: "silent" });
 
-  const sources = (tamper: Tamper | undefined, counter: { n: number }) => {
+  const sharedBodies = new Map<string, object>();
+  const sources = (tamper: Tamper | undefined, counter: { n: number }, shared = false) => {
     const byName: Record<string, GraphQLDataSource> = {};
     for (const [name, schema] of schemas) {
       byName[name] = {
         process: async ({ request }) => {
           counter.n++;
+          const key = `${name}\n${request.query}\n${canonicalJson(request.variables ?? {})}`;
+          const known = shared ? sharedBodies.get(key) : undefined;
+          if (known) return known as never;
           const result = await execute({ schema, document: parse(request.query!), variableValues: request.variables ?? {}, operationName: request.operationName ?? undefined });
           const body = JSON.parse(JSON.stringify(result)) as { data?: unknown; errors?: unknown[] };
           tamper?.(name, body, { query: request.query!, variables: request.variables });
+          if (shared) {
+            markShared(deepFreeze(body));
+            sharedBodies.set(key, body);
+          }
           return body as never;
         },
       };
@@ -72,7 +95,7 @@ export function systemFromSupergraph(sdl: string, subgraphs: readonly InProcessS
     async runOurs(query, options) {
       const document = parse(query);
       const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
-      const ourSources = sources(undefined, { n: 0 });
+      const ourSources = sources(undefined, { n: 0 }, options.sharedAnswers === true);
       let plannedBy: string | undefined;
       const native = createNativeExecute({
         service: (_s, name) => ourSources[name],

@@ -4,16 +4,8 @@ import { EntityLists } from "../../../gateway/src/executor/entity-lists.ts";
 import { flatten } from "../../../gateway/src/executor/flatten-path.ts";
 import { deepMerge } from "../../../gateway/src/executor/merge.ts";
 import { SharedObjects } from "../../../gateway/src/executor/shared-objects.ts";
+import { deepFreeze } from "../../helpers/differential.ts";
 import { answer as anyAnswer, answerPaths as paths, random } from "./random-answers.ts";
-
-/** Frozen all the way down: a write into it throws (test modules are strict), as any write into a shared answer must not happen. */
-function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null) {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
-}
 
 /** Tags are objects here: a later merge at `...product.tags` writes into them. */
 const answer = (next: () => number, depth: number) => anyAnswer(next, depth, (t) => ({ t }));

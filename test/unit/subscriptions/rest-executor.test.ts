@@ -12,7 +12,7 @@ import { buildSnapshot } from "../../../gateway/src/supergraph/snapshot.ts";
 import { sanitizeForApolloGateway } from "../../../gateway/src/private-apis/supergraph-for-apollo-gateway.ts";
 import { SubscriptionPlanner } from "../../../gateway/src/subscriptions/planner.ts";
 import { executeEvent } from "../../../gateway/src/subscriptions/rest-executor.ts";
-import { anonymousContext, subgraph } from "../../helpers/differential.ts";
+import { anonymousContext, deepFreeze, subgraph } from "../../helpers/differential.ts";
 
 const link = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])`;
 const items = subgraph("items", `${link}\ntype Query { item: Item }\ntype Subscription { itemsChanged: [Item!]! }\ntype Item @key(fields: "id") { id: ID! }`, {});
@@ -21,14 +21,6 @@ const details = subgraph(
   `${link}\ntype Item @key(fields: "id") { id: ID! name: String! detail: Detail! }\ntype Detail { size: Int! tags: [String!]! }`,
   { Item: { __resolveReference: ({ id }: { id: string }) => ({ id, name: `item ${id}`, detail: { size: Number(id), tags: ["a", id] } }) } },
 );
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null) {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
-}
 
 describe("the events' rest plans", () => {
   const composed = composeServices([items, details].map((s) => ({ name: s.name, url: `http://127.0.0.1:9/${s.name}`, typeDefs: parse(s.typeDefs) })));
